@@ -7,7 +7,7 @@ namespace Apg.Torch;
 public static unsafe class Torch
 {
     // ---- creation
-    public static Tensor Tensor<T>(ReadOnlySpan<T> data, params ReadOnlySpan<long> shape) where T : unmanaged
+    public static Tensor Tensor<T>(ReadOnlySpan<T> data, params long[] shape) where T : unmanaged
     {
         var dtype = DTypeExtensions.OfElement<T>();
         long numel = 1;
@@ -20,7 +20,7 @@ public static unsafe class Torch
     }
 
     public static Tensor Tensor<T>(T[] data) where T : unmanaged => Tensor<T>(data, data.Length);
-    public static Tensor Tensor<T>(T[] data, params ReadOnlySpan<long> shape) where T : unmanaged => Tensor<T>(data.AsSpan(), shape);
+    public static Tensor Tensor<T>(T[] data, params long[] shape) where T : unmanaged => Tensor<T>(data.AsSpan(), shape);
 
     public static Tensor Tensor<T>(T[,] data) where T : unmanaged =>
         Tensor<T>(MemoryMarshal.CreateReadOnlySpan(ref data[0, 0], data.Length), data.GetLength(0), data.GetLength(1));
@@ -29,7 +29,7 @@ public static unsafe class Torch
         Tensor<T>(MemoryMarshal.CreateReadOnlySpan(ref data[0, 0, 0], data.Length), data.GetLength(0), data.GetLength(1), data.GetLength(2));
 
     /// <summary>A tensor from raw little-endian row-major bytes of the given dtype.</summary>
-    public static Tensor FromBytes(ReadOnlySpan<byte> bytes, DType dtype, params ReadOnlySpan<long> shape)
+    public static Tensor FromBytes(ReadOnlySpan<byte> bytes, DType dtype, params long[] shape)
     {
         long numel = 1;
         foreach (var s in shape) numel *= s;
@@ -47,25 +47,25 @@ public static unsafe class Torch
         return Apg.Torch.Tensor.New(apg_scalar_tensor(value, (int)dtype, (int)d.Type, d.Index));
     }
 
-    public static Tensor Empty(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Empty(long[] shape, DType dtype = DType.Float32, Device? device = null)
     {
         var d = device ?? Device.Cpu;
         fixed (long* s = shape) return Apg.Torch.Tensor.New(apg_empty(s, shape.Length, (int)dtype, (int)d.Type, d.Index));
     }
 
-    public static Tensor Zeros(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Zeros(long[] shape, DType dtype = DType.Float32, Device? device = null)
     {
         var d = device ?? Device.Cpu;
         fixed (long* s = shape) return Apg.Torch.Tensor.New(apg_zeros(s, shape.Length, (int)dtype, (int)d.Type, d.Index));
     }
 
-    public static Tensor Ones(ReadOnlySpan<long> shape, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Ones(long[] shape, DType dtype = DType.Float32, Device? device = null)
     {
         var d = device ?? Device.Cpu;
         fixed (long* s = shape) return Apg.Torch.Tensor.New(apg_ones(s, shape.Length, (int)dtype, (int)d.Type, d.Index));
     }
 
-    public static Tensor Full(ReadOnlySpan<long> shape, double value, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Full(long[] shape, double value, DType dtype = DType.Float32, Device? device = null)
     {
         var d = device ?? Device.Cpu;
         fixed (long* s = shape) return Apg.Torch.Tensor.New(apg_full(s, shape.Length, value, (int)dtype, (int)d.Type, d.Index));
@@ -108,21 +108,21 @@ public static unsafe class Torch
         Apg.Torch.Tensor.New(apg_searchsorted(sorted.Handle, values.Handle, right ? 1 : 0));
 
     // ---- sampling; a null generator means libtorch's default one (seeded by ManualSeed)
-    public static Tensor Rand(ReadOnlySpan<long> shape, Generator? generator, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Rand(long[] shape, Generator? generator, DType dtype = DType.Float32, Device? device = null)
     {
         var d = device ?? generator?.Device ?? Device.Cpu;
         fixed (long* s = shape)
             return Apg.Torch.Tensor.New(apg_rand(s, shape.Length, Generator.HandleOf(generator), (int)dtype, (int)d.Type, d.Index));
     }
 
-    public static Tensor Randn(ReadOnlySpan<long> shape, Generator? generator, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Randn(long[] shape, Generator? generator, DType dtype = DType.Float32, Device? device = null)
     {
         var d = device ?? generator?.Device ?? Device.Cpu;
         fixed (long* s = shape)
             return Apg.Torch.Tensor.New(apg_randn(s, shape.Length, Generator.HandleOf(generator), (int)dtype, (int)d.Type, d.Index));
     }
 
-    public static Tensor RandInt(long low, long high, ReadOnlySpan<long> shape, Generator? generator, Device? device = null)
+    public static Tensor RandInt(long low, long high, long[] shape, Generator? generator, Device? device = null)
     {
         var d = device ?? generator?.Device ?? Device.Cpu;
         fixed (long* s = shape)

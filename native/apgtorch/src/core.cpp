@@ -101,7 +101,7 @@ APG_API int apg_blas_info(char* buf, int64_t n) {
   typedef int (*threads_fn)();
   auto config = reinterpret_cast<config_fn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
   auto threads = reinterpret_cast<threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  std::string s = config ? std::string("OpenBLAS ") + config() + ", threads=" + std::to_string(threads ? threads() : -1)
+  std::string s = config ? std::string(config()) + ", threads=" + std::to_string(threads ? threads() : -1)
                          : std::string("reference or unknown BLAS (no openblas_get_config)");
   std::strncpy(buf, s.c_str(), static_cast<size_t>(n - 1));
   buf[n - 1] = 0;

@@ -30,7 +30,7 @@ public static unsafe class Functional
     public static Tensor OneHot(Tensor input, long numClasses = -1) => Tensor.New(apg_one_hot(input.Handle, numClasses));
 
     /// <summary>Sampling grid for affine transforms theta [N, 2, 3] over an output of size [N, C, H, W].</summary>
-    public static Tensor AffineGrid(Tensor theta, ReadOnlySpan<long> size, bool alignCorners = false)
+    public static Tensor AffineGrid(Tensor theta, long[] size, bool alignCorners = false)
     {
         fixed (long* s = size) return Tensor.New(apg_affine_grid(theta.Handle, s, size.Length, alignCorners ? 1 : 0));
     }

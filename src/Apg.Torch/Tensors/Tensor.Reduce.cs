@@ -6,14 +6,14 @@ public sealed partial class Tensor
 {
     public Tensor Sum() => New(apg_sum_all(Handle));
     public unsafe Tensor Sum(long dim, bool keepdim = false) => New(apg_sum(Handle, &dim, 1, keepdim ? 1 : 0));
-    public unsafe Tensor Sum(ReadOnlySpan<long> dims, bool keepdim = false)
+    public unsafe Tensor Sum(long[] dims, bool keepdim = false)
     {
         fixed (long* p = dims) return New(apg_sum(Handle, p, dims.Length, keepdim ? 1 : 0));
     }
 
     public Tensor Mean() => New(apg_mean_all(Handle));
     public unsafe Tensor Mean(long dim, bool keepdim = false) => New(apg_mean(Handle, &dim, 1, keepdim ? 1 : 0));
-    public unsafe Tensor Mean(ReadOnlySpan<long> dims, bool keepdim = false)
+    public unsafe Tensor Mean(long[] dims, bool keepdim = false)
     {
         fixed (long* p = dims) return New(apg_mean(Handle, p, dims.Length, keepdim ? 1 : 0));
     }
@@ -50,7 +50,7 @@ public sealed partial class Tensor
     public Tensor ArgMin(long dim, bool keepdim = false) => New(apg_argmin(Handle, dim, keepdim ? 1 : 0));
 
     public unsafe Tensor LogSumExp(long dim, bool keepdim = false) => New(apg_logsumexp(Handle, &dim, 1, keepdim ? 1 : 0));
-    public unsafe Tensor LogSumExp(ReadOnlySpan<long> dims, bool keepdim = false)
+    public unsafe Tensor LogSumExp(long[] dims, bool keepdim = false)
     {
         fixed (long* p = dims) return New(apg_logsumexp(Handle, p, dims.Length, keepdim ? 1 : 0));
     }

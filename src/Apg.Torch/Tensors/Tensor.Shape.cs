@@ -4,32 +4,32 @@ namespace Apg.Torch;
 
 public sealed partial class Tensor
 {
-    public unsafe Tensor View(params ReadOnlySpan<long> shape)
+    public unsafe Tensor View(params long[] shape)
     {
         fixed (long* p = shape) return New(apg_view(Handle, p, shape.Length));
     }
 
-    public unsafe Tensor Reshape(params ReadOnlySpan<long> shape)
+    public unsafe Tensor Reshape(params long[] shape)
     {
         fixed (long* p = shape) return New(apg_reshape(Handle, p, shape.Length));
     }
 
-    public unsafe Tensor Expand(params ReadOnlySpan<long> shape)
+    public unsafe Tensor Expand(params long[] shape)
     {
         fixed (long* p = shape) return New(apg_expand(Handle, p, shape.Length));
     }
 
-    public unsafe Tensor Repeat(params ReadOnlySpan<long> repeats)
+    public unsafe Tensor Repeat(params long[] repeats)
     {
         fixed (long* p = repeats) return New(apg_repeat(Handle, p, repeats.Length));
     }
 
-    public unsafe Tensor Permute(params ReadOnlySpan<long> dims)
+    public unsafe Tensor Permute(params long[] dims)
     {
         fixed (long* p = dims) return New(apg_permute(Handle, p, dims.Length));
     }
 
-    public unsafe Tensor Flip(params ReadOnlySpan<long> dims)
+    public unsafe Tensor Flip(params long[] dims)
     {
         fixed (long* p = dims) return New(apg_flip(Handle, p, dims.Length));
     }

@@ -1,0 +1,30 @@
+/// The command line: `./apg <command> --help` explains each command.
+module Apg.Scripts.Cli
+
+open Argu
+
+type DemoArgs =
+    | Steps of int
+    | Seed of uint64
+    | Csv of path: string
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Steps _ -> "gradient steps to take (default 500)."
+            | Seed _ -> "seed of the generator that draws the data and the initial weights (default 0)."
+            | Csv _ -> "also write the loss curve to this CSV file."
+
+type InfoArgs =
+    | [<Hidden>] Dummy
+    interface IArgParserTemplate with
+        member _.Usage = "unused"
+
+[<RequireSubcommand>]
+type ApgArgs =
+    | [<CliPrefix(CliPrefix.None)>] Demo of ParseResults<DemoArgs>
+    | [<CliPrefix(CliPrefix.None)>] Info of ParseResults<InfoArgs>
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Demo _ -> "train a small MLP (6 -> 32 -> 1) with Adam and print its loss falling."
+            | Info _ -> "print the libtorch version, BLAS, threads and devices this build uses."
