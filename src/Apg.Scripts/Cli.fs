@@ -21,10 +21,12 @@ type InfoArgs =
 
 [<RequireSubcommand>]
 type ApgArgs =
+    | [<CliPrefix(CliPrefix.None)>] Gmm of ParseResults<GmmCli.GmmArgs>
     | [<CliPrefix(CliPrefix.None)>] Demo of ParseResults<DemoArgs>
     | [<CliPrefix(CliPrefix.None)>] Info of ParseResults<InfoArgs>
     interface IArgParserTemplate with
         member this.Usage =
             match this with
+            | Gmm _ -> "the Gaussian mixture task: simulate, train, eval."
             | Demo _ -> "train a small MLP (6 -> 32 -> 1) with Adam and print its loss falling."
             | Info _ -> "print the libtorch version, BLAS, threads and devices this build uses."

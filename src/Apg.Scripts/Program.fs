@@ -28,9 +28,12 @@ let main argv =
     let args = parser.ParseCommandLine argv
     try
         match args.GetSubCommand() with
+        | Gmm a -> GmmCli.run a
         | Demo a -> demo a
         | Info _ -> info (); 0
     with
     | :? TorchException as e -> eprintfn "libtorch error: %s" e.Message; 2
     | :? ArgumentException as e -> eprintfn "error: %s" e.Message; 2
     | :? IO.IOException as e -> eprintfn "error: %s" e.Message; 2
+    | :? InvalidOperationException as e -> eprintfn "error: %s" e.Message; 2
+    | :? Apg.Core.Inference.DegenerateWeightsException as e -> eprintfn "error: %s" e.Message; 2

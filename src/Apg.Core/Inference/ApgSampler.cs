@@ -1,0 +1,103 @@
+using Apg.Torch;
+
+namespace Apg.Core.Inference;
+
+using Torch = Apg.Torch.Torch;
+
+/// <summary>The outcome of running a sampler on a batch: final particles and weights, per-sweep stats, and the training loss.</summary>
+public sealed record SamplerRun(Latents Z, Tensor LogWeights, IReadOnlyList<SweepStats> Sweeps, Tensor? Loss);
+
+/// <summary>
+/// The amortized population Gibbs sampler (Algorithm 2): a one-shot proposal, then sweeps of block updates,
+/// each preceded by resampling and weighed by its incremental weight
+/// v = p(x, z'_b, z_-b) r(z_b | x, z'_b, z_-b) / (p(x, z_b, z_-b) q(z'_b | x, z_-b)).
+/// With a loss, it accumulates the self-normalized gradient estimates of Eq. 6 (proposals) and Eq. 7
+/// (model parameters) with detached weights; for a per-point block the weights are normalized per point.
+/// </summary>
+public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnlyList<IBlockUpdate> blocks,
+    ResamplingScheme scheme = ResamplingScheme.Systematic)
+{
+    public IModel Model { get; } = model;
+    public IReadOnlyList<IBlockUpdate> Blocks { get; } = blocks;
+
+    /// <summary>
+    /// Runs 1 one-shot sweep and sweeps - 1 block sweeps. With withLoss, the graph is kept for backward
+    /// (run it inside the caller's dispose scope); without, no gradients are recorded and each sweep frees its temporaries.
+    /// </summary>
+    public SamplerRun Run(Tensor x, int sweeps, int particles, Generator? generator, bool withLoss = false, Action<SweepStats>? onSweep = null)
+    {
+        if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), sweeps, "at least one sweep (the one-shot proposal)");
+        if (particles < 1) throw new ArgumentOutOfRangeException(nameof(particles), particles, "at least one particle");
+        using var gradMode = withLoss ? Torch.EnableGrad() : Torch.NoGrad();
+        var learnsModel = withLoss && Model.Parameters.Count > 0;
+        var stats = new List<SweepStats>(sweeps);
+        Tensor? loss = null;
+
+        var (z, logQ) = oneShot.Sample(x, particles, generator);
+        var logJoint = Model.LogJoint(x, z);
+        var logW = (logJoint - logQ).Detach();
+        Weights.Validate(logW, "sweep 1 (one-shot proposal)");
+        if (withLoss) loss = Objective(logW, logQ, learnsModel ? logJoint : null);
+        stats.Add(Record(1, logJoint, logW));
+        onSweep?.Invoke(stats[^1]);
+
+        for (var sweep = 2; sweep <= sweeps; sweep++)
+        {
+            using var scope = withLoss ? null : Torch.NewDisposeScope();
+            foreach (var update in Blocks)
+            {
+                z = z.Select(Resampling.Ancestors(logW, scheme, generator));
+                var move = update.Propose(x, z, generator);
+                var proposed = z.With(move.Proposed);
+                Tensor logV;
+                using (Torch.NoGrad())
+                    logV = Model.LogJointTerms(x, proposed, update.Block) - Model.LogJointTerms(x, z, update.Block)
+                           + move.LogReverse - move.LogForward.Detach();
+                logW = update.Block.PerPoint ? logV.Sum(-1) : logV;
+                Weights.Validate(logW, $"sweep {sweep}, block '{update.Block.Name}'");
+                if (withLoss)
+                {
+                    var modelTerm = learnsModel ? Model.LogJoint(x, proposed) : null;
+                    loss = loss! + Objective(logV, move.LogForward, modelTerm);
+                }
+                z = proposed;
+            }
+            using (Torch.NoGrad()) stats.Add(Record(sweep, Model.LogJoint(x, z), logW));
+            onSweep?.Invoke(stats[^1]);
+            if (scope != null)
+            {
+                z.MoveToOuterScope();
+                logW.MoveToOuterScope();
+            }
+        }
+        return new SamplerRun(z, logW, stats, loss);
+    }
+
+    /// <summary>
+    /// -sum_l wn_l log q(z^l) (and -sum_l wn_l log p(x, z^l) when the model learns), averaged over instances.
+    /// Per-point log weights [L, B, N] are normalized per point; a [L, B] model term uses the summed weight.
+    /// </summary>
+    private static Tensor Objective(Tensor logWeights, Tensor logQ, Tensor? logJoint)
+    {
+        var wn = Weights.Normalized(logWeights);
+        var instances = logQ.Size(1);
+        var loss = -(wn * logQ).Sum() / instances;
+        if (logJoint != null)
+        {
+            var wnJoint = logWeights.Dim == 3 ? Weights.Normalized(logWeights.Sum(-1)) : wn;
+            loss = loss - (wnJoint * logJoint).Sum() / instances;
+        }
+        return loss;
+    }
+
+    private static SweepStats Record(int sweep, Tensor logJoint, Tensor logW)
+    {
+        using var scope = Torch.NewDisposeScope();
+        using var noGrad = Torch.NoGrad();
+        var joint = logJoint.Detach().To(DType.Float64);
+        var mean = joint.Mean(0).ToArray<double>();
+        var weighted = (Weights.Normalized(logW).To(DType.Float64) * joint).Sum(0).ToArray<double>();
+        var ess = Weights.EffectiveSampleFraction(logW).To(DType.Float64).ToArray<double>();
+        return new SweepStats(sweep, mean, weighted, ess);
+    }
+}

@@ -1,0 +1,50 @@
+using Apg.Core.Inference;
+using Apg.Torch;
+
+namespace Apg.Core.Models.Gmm;
+
+/// <summary>The samplers compared in Table 1, built for the GMM.</summary>
+public enum GmmMethod { Apg, Rws, Bpg, HmcRws, Gibbs }
+
+public enum BlockStrategy { Decomposed, Joint }
+
+public static class GmmMethods
+{
+    public static GmmMethod Parse(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "apg" => GmmMethod.Apg,
+        "rws" => GmmMethod.Rws,
+        "bpg" => GmmMethod.Bpg,
+        "hmc-rws" or "hmc" => GmmMethod.HmcRws,
+        "gibbs" => GmmMethod.Gibbs,
+        _ => throw new ArgumentException($"unknown method '{text}': use apg, rws, bpg, hmc-rws or gibbs"),
+    };
+
+    public static string Name(GmmMethod method) => method switch
+    {
+        GmmMethod.HmcRws => "hmc-rws",
+        _ => method.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The APG sampler with learned proposals and the chosen block strategy.</summary>
+    public static ApgSampler Apg(GmmModel model, GmmNetworks networks, BlockStrategy strategy = BlockStrategy.Decomposed,
+        ResamplingScheme scheme = ResamplingScheme.Systematic) =>
+        new(model, networks.OneShot, strategy == BlockStrategy.Decomposed
+            ? [new GibbsBlockUpdate(networks.Global), new GibbsBlockUpdate(networks.Local)]
+            : [new JointBlockUpdate(GmmVariables.Joint, networks.Global, networks.Local)], scheme);
+
+    /// <summary>BPG: Algorithm 2 with the global block proposed from the prior, the learned local proposal.</summary>
+    public static ApgSampler Bpg(GmmModel model, GmmNetworks networks) =>
+        new(model, networks.OneShot, [new GibbsBlockUpdate(new PriorGlobalProposal(model.Prior)), new GibbsBlockUpdate(networks.Local)]);
+
+    /// <summary>Exact Gibbs (every incremental weight is 1), started from the learned one-shot encoder or from the prior.</summary>
+    public static ApgSampler Gibbs(GmmModel model, GmmNetworks? networks) =>
+        new(model, networks != null ? networks.OneShot : new PriorOneShot(model.Prior),
+            [new GibbsBlockUpdate(new ExactGlobalProposal(model.Prior)), new GibbsBlockUpdate(new ExactLocalProposal(model.Prior))]);
+
+    /// <summary>RWS: the one-shot proposal alone (run it with one sweep and K * L particles).</summary>
+    public static ApgSampler Rws(GmmModel model, GmmNetworks networks) => new(model, networks.OneShot, []);
+
+    public static HmcRwsSampler HmcRws(GmmModel model, GmmNetworks networks, int leapfrogSteps, double stepSize = 0.1) =>
+        new(model, networks.OneShot, new GmmHmcTarget(model), leapfrogSteps, stepSize);
+}

@@ -1,0 +1,189 @@
+/// `./apg gmm ...`: simulate corpora, train APG proposals, evaluate every sampler of Table 1.
+module Apg.Scripts.GmmCli
+
+open System
+open System.Text.Json
+open System.Text.Json.Nodes
+open System.Threading
+open Argu
+open Apg.Torch
+open Apg.Core.Data
+open Apg.Core.Inference
+open Apg.Core.Models.Gmm
+
+type SimulateArgs =
+    | [<Mandatory>] Instances of int
+    | [<Mandatory>] Points of int
+    | Seed of uint64
+    | [<Mandatory>] Out of path: string
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Instances _ -> "number of GMM instances (the paper: 20,000 train, 20,000 test)."
+            | Points _ -> "points per instance (the paper: 60 for training, 100 for testing)."
+            | Seed _ -> "seed of the simulator (default 0)."
+            | Out _ -> "output .npy file [instances, points, 2] (float32); true assignments go to NAME.assignments.npy."
+
+type TrainArgs =
+    | [<Mandatory>] Corpus of path: string
+    | [<Mandatory>] Out of dir: string
+    | Sweeps of int
+    | Particles of int
+    | Batch_Size of int
+    | Lr of float
+    | Steps of int
+    | Seed of uint64
+    | Blocks of string
+    | Resampling of string
+    | Checkpoint_Every of int
+    | Log_Every of int
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Corpus _ -> "training corpus (.npy, [instances, points, 2])."
+            | Out _ -> "run directory: checkpoint.safetensors, manifest.json, metrics.csv. An existing checkpoint there is resumed."
+            | Sweeps _ -> "sweeps K per gradient step (paper: 5)."
+            | Particles _ -> "particles L (paper: 10)."
+            | Batch_Size _ -> "instances per batch (paper: 20)."
+            | Lr _ -> "Adam learning rate (paper: 2.5e-4; betas 0.9, 0.99)."
+            | Steps _ -> "gradient steps (paper: 200,000)."
+            | Seed _ -> "seed of initialization, sampling and shuffling (default 0)."
+            | Blocks _ -> "block strategy: decomposed ({mu,tau} then {c}, default) or joint ({mu,tau,c})."
+            | Resampling _ -> "systematic (default) or multinomial."
+            | Checkpoint_Every _ -> "steps between checkpoints (default 1000)."
+            | Log_Every _ -> "steps between progress lines and metrics.csv rows (default 100)."
+
+type EvalArgs =
+    | [<Mandatory>] Corpus of path: string
+    | [<Mandatory>] Method of string
+    | Sweeps of int
+    | Particles of int
+    | Leapfrog of int
+    | Step_Size of float
+    | Checkpoint of dir: string
+    | Seed of uint64
+    | Batch_Size of int
+    | Blocks of string
+    | Json
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Corpus _ -> "test corpus (.npy, [instances, points, 2])."
+            | Method _ -> "apg, rws (one sweep of K*L particles), bpg, hmc-rws or gibbs."
+            | Sweeps _ -> "sweeps K (default 20); for hmc-rws, K - 1 HMC transitions follow the one-shot proposal."
+            | Particles _ -> "particles L (default 10)."
+            | Leapfrog _ -> "hmc-rws: leapfrog steps per transition (1, 5 or 10 in the paper; default 1)."
+            | Step_Size _ -> "hmc-rws: leapfrog step size (default 0.1)."
+            | Checkpoint _ -> "trained run directory (needed by all but gibbs; gibbs then starts from the learned encoder, else from the prior)."
+            | Seed _ -> "seed of the sampler (default 0)."
+            | Batch_Size _ -> "instances evaluated at once (default 20)."
+            | Blocks _ -> "apg: decomposed (default) or joint."
+            | Json -> "print one JSON object: mean_log_joint and ess per sweep, and the settings."
+
+type GmmArgs =
+    | [<CliPrefix(CliPrefix.None)>] Simulate of ParseResults<SimulateArgs>
+    | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
+    | [<CliPrefix(CliPrefix.None)>] Eval of ParseResults<EvalArgs>
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Simulate _ -> "draw a corpus of GMM instances from the generative model."
+            | Train _ -> "train the APG proposals (paper settings by default; resumable)."
+            | Eval _ -> "run a sampler on a corpus and print mean log p(x, z) and ESS per sweep."
+
+let private blockStrategy (text: string) =
+    match text.ToLowerInvariant() with
+    | "decomposed" -> BlockStrategy.Decomposed
+    | "joint" -> BlockStrategy.Joint
+    | _ -> raise (ArgumentException(sprintf "unknown block strategy '%s': use decomposed or joint" text))
+
+let private resampling (text: string) =
+    match text.ToLowerInvariant() with
+    | "systematic" -> ResamplingScheme.Systematic
+    | "multinomial" -> ResamplingScheme.Multinomial
+    | _ -> raise (ArgumentException(sprintf "unknown resampling '%s': use systematic or multinomial" text))
+
+let simulate (args: ParseResults<SimulateArgs>) =
+    use scope = Torch.NewDisposeScope()
+    use generator = new Generator(args.GetResult(SimulateArgs.Seed, defaultValue = 0UL))
+    let out = args.GetResult SimulateArgs.Out
+    let corpus = GmmSimulator.Simulate(GmmPrior.Paper, args.GetResult Instances, args.GetResult Points, generator)
+    Npy.Save(out, corpus.X)
+    Npy.Save(GmmCorpus.AssignmentsPath out, corpus.C)
+    printfn "wrote %s %s and its assignments" out (Tensor.FormatShape corpus.X.Shape)
+    0
+
+let train (args: ParseResults<TrainArgs>) =
+    let d = GmmTrainingConfig()
+    let config =
+        GmmTrainingConfig(
+            Sweeps = args.GetResult(TrainArgs.Sweeps, defaultValue = d.Sweeps),
+            Particles = args.GetResult(TrainArgs.Particles, defaultValue = d.Particles),
+            BatchSize = args.GetResult(TrainArgs.Batch_Size, defaultValue = d.BatchSize),
+            LearningRate = args.GetResult(Lr, defaultValue = d.LearningRate),
+            Steps = args.GetResult(Steps, defaultValue = d.Steps),
+            Seed = args.GetResult(TrainArgs.Seed, defaultValue = d.Seed),
+            Blocks = (args.TryGetResult TrainArgs.Blocks |> Option.map blockStrategy |> Option.defaultValue d.Blocks),
+            Resampling = (args.TryGetResult Resampling |> Option.map resampling |> Option.defaultValue d.Resampling),
+            CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
+            LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
+    let out = args.GetResult TrainArgs.Out
+    let struct (x, c) = GmmCorpus.Load(args.GetResult TrainArgs.Corpus)
+    use cancel = new CancellationTokenSource()
+    Console.CancelKeyPress.Add(fun e ->
+        e.Cancel <- true
+        eprintfn "stopping: saving a checkpoint to resume from (Ctrl-C again to abort)"
+        cancel.Cancel())
+    let trainer = GmmTrainer(config, x, c)
+    let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
+        let rate = float m.Step / max elapsed.TotalSeconds 1e-9
+        let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+        eprintfn "[%d/%d] %.1f steps/s, ETA %s | loss %.4g | ESS/L %.3f | log p %.2f | KL(p||q) %.4f | KL(q||p) %.4f"
+            m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Loss m.EssFraction m.LogJoint m.InclusiveKl m.ExclusiveKl
+    use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
+    printfn "checkpoint in %s (metrics in %s)" out (IO.Path.Combine(out, GmmTrainer.MetricsFile))
+    0
+
+let eval (args: ParseResults<EvalArgs>) =
+    let settings =
+        GmmEvalSettings(
+            GmmMethods.Parse(args.GetResult Method),
+            args.GetResult(EvalArgs.Sweeps, defaultValue = 20),
+            args.GetResult(EvalArgs.Particles, defaultValue = 10),
+            LeapfrogSteps = args.GetResult(Leapfrog, defaultValue = 1),
+            Seed = args.GetResult(EvalArgs.Seed, defaultValue = 0UL),
+            BatchSize = args.GetResult(EvalArgs.Batch_Size, defaultValue = 20),
+            Blocks = (args.TryGetResult EvalArgs.Blocks |> Option.map blockStrategy |> Option.defaultValue BlockStrategy.Decomposed),
+            StepSize = args.GetResult(Step_Size, defaultValue = 0.1))
+    let struct (x, _) = GmmCorpus.Load(args.GetResult EvalArgs.Corpus)
+    use networks = args.TryGetResult Checkpoint |> Option.map (fun dir -> GmmTrainer.LoadNetworks dir) |> Option.toObj
+    let quiet = args.Contains Json
+    let progress = Action<int, int>(fun done' total -> if not quiet then eprintf "\r%d/%d instances" done' total)
+    let r = GmmEvaluator.Evaluate(x, settings, networks, null, progress)
+    if not quiet then eprintfn ""
+    if args.Contains Json then
+        let o = JsonObject()
+        o["method"] <- JsonValue.Create(GmmMethods.Name settings.Method)
+        o["sweeps"] <- JsonValue.Create(settings.Sweeps)
+        o["particles"] <- JsonValue.Create(settings.Particles)
+        o["leapfrog"] <- JsonValue.Create(settings.LeapfrogSteps)
+        o["seed"] <- JsonValue.Create(settings.Seed)
+        o["blocks"] <- JsonValue.Create(settings.Blocks.ToString().ToLowerInvariant())
+        o["instances"] <- JsonValue.Create(r.Instances)
+        o["checkpoint"] <- JsonValue.Create(args.TryGetResult Checkpoint |> Option.toObj)
+        o["seconds"] <- JsonValue.Create(r.Seconds)
+        o["mean_log_joint"] <- JsonArray(r.MeanLogJoint |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
+        o["ess"] <- JsonArray(r.Ess |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
+        printfn "%s" (o.ToJsonString())
+    else
+        printfn "%s on %d instances (%.2f s)" (GmmMethods.Name settings.Method) r.Instances r.Seconds
+        printfn "%6s %16s %8s" "sweep" "mean log p(x,z)" "ESS/L"
+        for k in 0 .. r.MeanLogJoint.Length - 1 do
+            printfn "%6d %16.3f %8.4f" (k + 1) r.MeanLogJoint[k] r.Ess[k]
+    0
+
+let run (args: ParseResults<GmmArgs>) =
+    match args.GetSubCommand() with
+    | Simulate a -> simulate a
+    | Train a -> train a
+    | Eval a -> eval a
