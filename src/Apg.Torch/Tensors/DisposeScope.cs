@@ -27,9 +27,9 @@ public sealed class DisposeScope : IDisposable
     public void Dispose()
     {
         if (disposed) return;
-        disposed = true;
         if (current != this)
             throw new InvalidOperationException("dispose scopes must end in the reverse order they began");
+        disposed = true;
         current = outer;
         foreach (var tensor in tensors)
             if (tensor.Scope == this) tensor.Dispose();
