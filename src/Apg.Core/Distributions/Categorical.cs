@@ -7,7 +7,7 @@ using Torch = Apg.Torch.Torch;
 /// <summary>Categorical over the last dim, from (unnormalized) logits; values are int64 indices.</summary>
 public sealed class Categorical : IDistribution
 {
-    public Categorical(Tensor logits) => Logits = logits.LogSoftmax(-1);
+    public Categorical(Tensor logits) => Logits = Activations.LogSoftmax(logits);
 
     public static Categorical FromProbs(Tensor probs) => new(probs.Log());
 

@@ -46,7 +46,7 @@ public sealed class NeuralGlobalProposal : Module, IBlockProposal
 
     private GlobalConditional Statistics(Tensor input)
     {
-        var g = assignment.Forward(input).Softmax(-1);
+        var g = Activations.Softmax(assignment.Forward(input));
         var t = transform.Forward(input);
         var (n, s1, s2) = GmmConjugacy.Statistics(g, t);
         return new GlobalConditional(GmmConjugacy.Posterior(prior, n, s1, s2));
@@ -71,16 +71,41 @@ public sealed class NeuralLocalProposal : Module, IBlockProposal
 
     public Block Block => Local;
 
+    // Hidden activations are built a few particles at a time so that each chunk stays in cache: the whole
+    // [L, B, N, M, H] block is tens of MB at evaluation sizes, and the memory traffic then dominates.
+    private const long ChunkElements = 1 << 18;
+
+    // Two identities keep the big [L, B, N, M, H] hidden block to three passes forward:
+    // - the first layer on concat(x_n, mu_m, tau_m) splits into a per-point and a per-cluster part, so the
+    //   [L, B, N, M, 3D] input is never built: the two parts broadcast-add into the hidden layer;
+    // - tanh(a) = 2 sigmoid(2a) - 1, and the 2s and the -1 fold into the small weights of the layers around it
+    //   (libtorch 1.13's CPU tanh is also a scalar loop, several times slower than its sigmoid).
     public IBlockConditional Condition(Tensor x, Latents z)
     {
-        var mu = z[Mu];                                   // [L, B, M, D]
-        var tau = z[Tau];
-        var shape = mu.Shape;
-        long particles = shape[0], instances = shape[1], clusters = shape[2], dims = shape[3], points = x.Size(1);
-        var xs = x.Unsqueeze(0).Unsqueeze(-2).Expand(particles, instances, points, clusters, dims);
-        var globals = Apg.Torch.Torch.Cat([mu, tau], -1).Unsqueeze(2).Expand(particles, instances, points, clusters, 2 * dims);
-        var logits = score.Forward(Apg.Torch.Torch.Cat([xs, globals], -1)).Squeeze(-1);   // [L, B, N, M]
-        return new LocalConditional(logits);
+        var first = (Linear)score[0];
+        var last = (Linear)score[2];
+        var dims = x.Size(-1);
+        var w1 = first.Weight * 2;
+        var pointPart = Functional.Linear(x, w1.Narrow(1, 0, dims), first.Bias! * 2).Unsqueeze(-2);      // [B, N, 1, H]
+        var globals = Apg.Torch.Torch.Cat([z[Mu], z[Tau]], -1);                                        // [L, B, M, 2D]
+        var clusterPart = Functional.Linear(globals, w1.Narrow(1, dims, 2 * dims)).Unsqueeze(2);        // [L, B, 1, M, H]
+        var w2 = last.Weight * 2;
+        var b2 = last.Bias! - last.Weight.Sum(1);
+        var shape = clusterPart.Shape;
+        var particles = shape[0];
+        var perParticle = shape[1] * x.Size(1) * shape[3] * shape[4];
+        var chunk = Math.Max(1, ChunkElements / perParticle);
+        var logits = new List<Tensor>();
+        for (long start = 0; start < particles; start += chunk)
+        {
+            using var scope = Apg.Torch.Torch.NewDisposeScope();
+            var part = clusterPart.Narrow(0, start, Math.Min(chunk, particles - start));
+            var hidden = (pointPart + part).Sigmoid();                                                   // [l, B, N, M, H]
+            // A 2D matrix product differentiates several times faster in libtorch than a 5D one.
+            var shapeOut = hidden.Shape[..^1];
+            logits.Add(Functional.Linear(hidden.View(-1, hidden.Size(-1)), w2, b2).View(shapeOut).MoveToOuterScope());
+        }
+        return new LocalConditional(logits.Count == 1 ? logits[0] : Apg.Torch.Torch.Cat(logits, 0));  // [L, B, N, M]
     }
 }
 
