@@ -21,12 +21,18 @@ type InfoArgs =
 
 [<RequireSubcommand>]
 type ApgArgs =
+    | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceCli.ReproduceArgs>
+    | [<CliPrefix(CliPrefix.None)>] Bundle of ParseResults<ReproduceCli.BundleArgs>
+    | [<CliPrefix(CliPrefix.None)>] Verify of ParseResults<ReproduceCli.VerifyArgs>
     | [<CliPrefix(CliPrefix.None)>] Gmm of ParseResults<GmmCli.GmmArgs>
     | [<CliPrefix(CliPrefix.None)>] Demo of ParseResults<DemoArgs>
     | [<CliPrefix(CliPrefix.None)>] Info of ParseResults<InfoArgs>
     interface IArgParserTemplate with
         member this.Usage =
             match this with
+            | Reproduce _ -> "regenerate the paper's tables and figures at a scale, check every claim, write results/SCALE/REPORT.md."
+            | Bundle _ -> "pack source, configs, results, checkpoints and checksums into one tar.gz."
+            | Verify _ -> "re-check every file of a bundle against its SHA-256."
             | Gmm _ -> "the Gaussian mixture task: simulate, train, eval."
             | Demo _ -> "train a small MLP (6 -> 32 -> 1) with Adam and print its loss falling."
             | Info _ -> "print the libtorch version, BLAS, threads and devices this build uses."

@@ -28,6 +28,9 @@ let main argv =
     let args = parser.ParseCommandLine argv
     try
         match args.GetSubCommand() with
+        | Reproduce a -> ReproduceCli.reproduce a
+        | Bundle a -> ReproduceCli.bundle a
+        | Verify a -> ReproduceCli.verify a
         | Gmm a -> GmmCli.run a
         | Demo a -> demo a
         | Info _ -> info (); 0
@@ -36,4 +39,5 @@ let main argv =
     | :? ArgumentException as e -> eprintfn "error: %s" e.Message; 2
     | :? IO.IOException as e -> eprintfn "error: %s" e.Message; 2
     | :? InvalidOperationException as e -> eprintfn "error: %s" e.Message; 2
+    | :? OperationCanceledException as e -> eprintfn "%s" e.Message; 130
     | :? Apg.Core.Inference.DegenerateWeightsException as e -> eprintfn "error: %s" e.Message; 2

@@ -1,0 +1,100 @@
+/// The GMM experiments of the paper, defined once: corpora, training runs and evaluations, each a keyed run.
+module Apg.Scripts.Experiments.GmmExperiments
+
+open System
+open System.IO
+open System.Text.Json.Nodes
+open Apg.Torch
+open Apg.Core.Data
+open Apg.Core.Models.Gmm
+open Apg.Scripts.Experiments.Scale
+open Apg.Scripts.Experiments.RunStore
+
+type Context = { Store: Store; Scale: Scale; Paper: string }
+
+let private obj (pairs: (string * JsonNode) list) =
+    let o = JsonObject()
+    for k, v in pairs do o[k] <- v
+    o
+
+let private v (x: 'T) : JsonNode = JsonValue.Create x
+
+/// A simulated corpus; returns its .npy path.
+let corpus (ctx: Context) (split: string) : string * JsonObject =
+    let g = ctx.Scale.Gmm
+    let instances, points, seed =
+        match split with
+        | "train" -> g.TrainInstances, g.TrainPoints, 1001UL
+        | "test" -> g.TestInstances, g.TestPoints, 2002UL
+        | _ -> invalidArg "split" split
+    let key = obj [ "split", v split; "instances", v instances; "points", v points; "seed", v seed ]
+    let run =
+        ctx.Store.GetOrRun("gmm-corpus", key, fun dir ->
+            use scope = Torch.NewDisposeScope()
+            use generator = new Generator(seed)
+            let c = GmmSimulator.Simulate(GmmPrior.Paper, instances, points, generator)
+            let path = Path.Combine(dir, "corpus.npy")
+            Npy.Save(path, c.X)
+            Npy.Save(GmmCorpus.AssignmentsPath path, c.C)
+            obj [ "file", v "corpus.npy" ])
+    Path.Combine(run.Folder, Json.getString "corpus result" run.Result "file"), key
+
+let private trainConfig (ctx: Context) (seed: uint64) (blocks: BlockStrategy) =
+    let c = ctx.Scale.Gmm.Train
+    GmmTrainingConfig(
+        Sweeps = c.Sweeps, Particles = c.Particles, BatchSize = c.BatchSize, LearningRate = c.LearningRate,
+        Beta1 = c.Beta1, Beta2 = c.Beta2, Steps = c.Steps, Seed = seed, Blocks = blocks, Resampling = c.Resampling,
+        CheckpointEvery = c.CheckpointEvery, LogEvery = c.LogEvery)
+
+/// A trained set of proposals; returns the run folder (its checkpoint) and the run's key.
+let train (ctx: Context) (seed: uint64) (blocks: BlockStrategy) : string * JsonObject =
+    let corpusPath, corpusKey = corpus ctx "train"
+    let config = trainConfig ctx seed blocks
+    let key = obj [ "corpus", corpusKey; "config", config.ToJson() ]
+    let run =
+      ctx.Store.GetOrRun("gmm-train", key, fun dir ->
+        use scope = Torch.NewDisposeScope()
+        let struct (x, c) = GmmCorpus.Load corpusPath
+        let trainer = GmmTrainer(config, x, c)
+        let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
+            let rate = float m.Step / max elapsed.TotalSeconds 1e-9
+            let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+            eprintfn "    [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.2f | KL(p||q) %.3f" m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.InclusiveKl
+        use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
+        if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume")
+        obj [ "steps", v config.Steps ])
+    run.Folder, key
+
+/// One evaluation: per-sweep mean log p(x, z) and ESS / L over the test corpus (or one instance of it).
+let eval (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : float[] * float[] =
+    let corpusPath, corpusKey = corpus ctx "test"
+    let key =
+        obj [ "corpus", corpusKey
+              "trained", (match trained with Some (_, k) -> k.DeepClone() | None -> null)
+              "method", v (GmmMethods.Name settings.Method)
+              "sweeps", v settings.Sweeps
+              "particles", v settings.Particles
+              "leapfrog", v settings.LeapfrogSteps
+              "step_size", v settings.StepSize
+              "blocks", v (settings.Blocks.ToString().ToLowerInvariant())
+              "seed", v settings.Seed
+              "batch_size", v settings.BatchSize
+              "instance", (match instance with Some i -> v i | None -> null) ]
+    let result =
+        (ctx.Store.GetOrRun("gmm-eval", key, fun _ ->
+            use scope = Torch.NewDisposeScope()
+            let struct (x, _) = GmmCorpus.Load corpusPath
+            let x = match instance with Some i -> x.Narrow(0L, int64 i, 1L) | None -> x
+            use networks = match trained with Some (dir, _) -> GmmTrainer.LoadNetworks dir | None -> null
+            let r = GmmEvaluator.Evaluate(x, settings, networks)
+            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "seconds", v r.Seconds; "instances", v r.Instances ])).Result
+    Json.floats (Json.getArray "eval result" result "mean_log_joint"), Json.floats (Json.getArray "eval result" result "ess")
+
+/// Training metrics (metrics.csv of a training run): step, inclusive KL, exclusive KL, log p.
+let trainingCurve (folder: string) =
+    let path = Path.Combine(folder, GmmTrainer.MetricsFile)
+    File.ReadLines path
+    |> Seq.skip 1
+    |> Seq.map (fun line -> line.Split ',' |> Array.map (fun s -> Double.Parse(s, Globalization.CultureInfo.InvariantCulture)))
+    |> Seq.map (fun c -> c[0], c[5], c[6], c[4])
+    |> Array.ofSeq

@@ -1,0 +1,152 @@
+/// The GMM tables and figures: which runs each needs, how its cells are measured, and what it writes.
+module Apg.Scripts.Experiments.GmmTargets
+
+open System.IO
+open Apg.Core.Models.Gmm
+open Apg.Scripts.Report
+open Apg.Scripts.Report.Svg
+open Apg.Scripts.Experiments.GmmExperiments
+
+/// What a target leaves behind: its cells (values over seeds), a Markdown section, files written.
+type TargetResult = { Cells: Map<string, float list>; Markdown: string; Files: string list }
+
+let private settings (ctx: Context) methodName sweeps particles seed =
+    GmmEvalSettings(GmmMethods.Parse methodName, sweeps, particles, Seed = seed)
+
+let private collect (entries: (string * float) list) =
+    entries |> List.groupBy fst |> List.map (fun (k, vs) -> k, vs |> List.map snd) |> Map.ofList
+
+let private last (a: float[]) = a[a.Length - 1]
+
+/// Table 1, GMM row: every sampler at K = 20 (RWS with K * L particles), APG at K = 5, 10, 20, Gibbs at 20 and at stationarity.
+let table1 (ctx: Context) (folder: string) : TargetResult =
+    let g = ctx.Scale.Gmm
+    let L = g.Particles
+    let entries =
+        [ for trainSeed in g.TrainSeeds do
+            let trained = Some (train ctx trainSeed BlockStrategy.Decomposed)
+            for seed in g.EvalSeeds do
+                let run m k l = fst (eval ctx trained (settings ctx m k l seed) None)
+                let apg = run "apg" 20 L
+                yield "apg_k5", apg[4]
+                yield "apg_k10", apg[9]
+                yield "apg_k20", apg[19]
+                yield "rws_k20", (run "rws" 20 L)[0]
+                yield "bpg_k20", last (run "bpg" 20 L)
+                for lf in [ 1; 5; 10 ] do
+                    let s = GmmEvalSettings(GmmMethod.HmcRws, 20, L, LeapfrogSteps = lf, Seed = seed)
+                    yield sprintf "hmc_rws_k20_lf%d" lf, last (fst (eval ctx trained s None))
+                let gibbs = run "gibbs" g.GibbsStationarySweeps L
+                yield "gibbs_k20", gibbs[19]
+                yield "gibbs_k100", last gibbs ]
+    let cells = collect entries
+    let paperFile = Json.parseFile (Path.Combine(ctx.Paper, "table1.json"))
+    let paper = Json.getObject "paper/table1.json" (Json.getObject "paper/table1.json" paperFile "paper") "gmm"
+    let paperScale = Json.getFloat "paper/table1.json" paper "scale"
+    let columns =
+        [ "rws_k20", "RWS K=20"; "bpg_k20", "BPG K=20"; "hmc_rws_k20_lf1", "HMC-RWS K=20 LF=1"; "hmc_rws_k20_lf5", "HMC-RWS K=20 LF=5"
+          "hmc_rws_k20_lf10", "HMC-RWS K=20 LF=10"; "apg_k5", "APG K=5"; "apg_k10", "APG K=10"; "apg_k20", "APG K=20"
+          "gibbs_k20", "GIBBS K=20"; "gibbs_k100", "GIBBS K=100" ]
+    let rws = (Claims.stat cells["rws_k20"]).Mean
+    let gibbs = (Claims.stat cells["gibbs_k100"]).Mean
+    let rows =
+        columns
+        |> List.map (fun (key, label) ->
+            let s = Claims.stat cells[key]
+            let paperValue = match paper[key] with null -> "—" | n -> sprintf "%.1f" (n.GetValue<float>() * paperScale)
+            [ label; paperValue; sprintf "%.1f" s.Mean; sprintf "%.1f" s.Sd; string s.N; sprintf "%.2f" ((s.Mean - rws) / (gibbs - rws)) ])
+    let md =
+        Outputs.table folder "table1" (sprintf "Table 1, GMM row (scale %s; %d test instances, N = %d; L = %d)" ctx.Scale.Name g.TestInstances g.TestPoints L)
+            [ "method"; "paper log p"; "ours log p (mean)"; "sd over seeds"; "runs"; "share of the RWS→Gibbs gap closed" ] rows
+    { Cells = cells; Markdown = md; Files = [ "table1.md"; "table1.csv" ] }
+
+/// Figure 2: log p(x, z) against sweeps on one test instance, for every method.
+let figure2 (ctx: Context) (folder: string) : TargetResult =
+    let g = ctx.Scale.Gmm
+    let L = g.Particles
+    let K = g.GibbsStationarySweeps
+    let trained = Some (train ctx g.TrainSeeds.Head BlockStrategy.Decomposed)
+    let curves = System.Collections.Generic.Dictionary<string, float[]>()
+    let entries =
+        [ for seed in g.EvalSeeds do
+            let one (name: string) (s: GmmEvalSettings) =
+                let curve = fst (eval ctx trained s (Some 0))
+                if seed = g.EvalSeeds.Head then curves[name] <- curve
+                curve
+            yield "apg_final", last (one "APG" (settings ctx "apg" K L seed))
+            yield "gibbs_final", last (one "Gibbs" (settings ctx "gibbs" K L seed))
+            yield "bpg_final", last (one "BPG (100x particles)" (settings ctx "bpg" K (100 * L) seed))
+            for lf in [ 1; 5; 10 ] do
+                let s = GmmEvalSettings(GmmMethod.HmcRws, K, L, LeapfrogSteps = lf, Seed = seed)
+                yield sprintf "hmc_rws_lf%d_final" lf, last (one (sprintf "HMC-RWS LF=%d" lf) s)
+            let rws = (one "RWS" (settings ctx "rws" K L seed))[0]
+            if seed = g.EvalSeeds.Head then curves["RWS"] <- Array.create K rws
+            yield "rws_final", rws ]
+    let sweeps = [| for k in 1 .. K -> float k |]
+    let chart =
+        { Chart.Title = sprintf "GMM: log p(x, z) on one test instance (scale %s, L = %d)" ctx.Scale.Name L
+          XLabel = "sweeps"; YLabel = "log p(x, z)"; LogX = true
+          Series = [ for kv in curves -> { Series.Name = kv.Key; X = sweeps[.. kv.Value.Length - 1]; Y = kv.Value } ] }
+    Outputs.figure folder "figure2" chart
+    { Cells = collect entries; Markdown = "## Figure 2\n\n![Figure 2](figure2.svg)\n"; Files = [ "figure2.svg"; "figure2.csv" ] }
+
+/// Figure 3: final log p(x, z) and ESS at a fixed budget K * L, decomposed against joint blocks.
+let figure3 (ctx: Context) (folder: string) : TargetResult =
+    let g = ctx.Scale.Gmm
+    let seed0 = g.TrainSeeds.Head
+    let models = [ "decomposed", BlockStrategy.Decomposed; "joint", BlockStrategy.Joint ]
+    let ks = g.Figure3Sweeps
+    let results =
+        [ for name, blocks in models do
+            let trained = Some (train ctx seed0 blocks)
+            for k in ks do
+                for seed in g.EvalSeeds do
+                    let s = GmmEvalSettings(GmmMethod.Apg, k, g.Figure3Budget / k, Seed = seed, Blocks = blocks)
+                    let logp, ess = eval ctx trained s None
+                    yield name, k, last logp, last ess ]
+    let mean (xs: float list) = List.average xs
+    let series metric =
+        [ for name, _ in models ->
+            let pts = ks |> List.map (fun k -> float k, results |> List.filter (fun (n, kk, _, _) -> n = name && kk = k) |> List.map metric |> mean)
+            { Series.Name = name; X = pts |> List.map fst |> Array.ofList; Y = pts |> List.map snd |> Array.ofList } ]
+    let title what = sprintf "GMM: %s at budget K·L = %d (scale %s)" what g.Figure3Budget ctx.Scale.Name
+    Outputs.figure folder "figure3-logp" { Title = title "log p(x, z)"; XLabel = "sweeps K (L = budget / K)"; YLabel = "log p(x, z)"; LogX = true; Series = series (fun (_, _, l, _) -> l) }
+    Outputs.figure folder "figure3-ess" { Title = title "ESS / L"; XLabel = "sweeps K (L = budget / K)"; YLabel = "ESS / L"; LogX = true; Series = series (fun (_, _, _, e) -> e) }
+    let kMin, kMax = List.min ks, List.max ks
+    let pick name k metric = results |> List.filter (fun (n, kk, _, _) -> n = name && kk = k) |> List.map metric
+    let cells =
+        Map.ofList
+            [ "ess_decomposed_fewest_sweeps", pick "decomposed" kMin (fun (_, _, _, e) -> e)
+              "ess_decomposed_most_sweeps", pick "decomposed" kMax (fun (_, _, _, e) -> e)
+              "logp_decomposed_most_sweeps", pick "decomposed" kMax (fun (_, _, l, _) -> l)
+              "logp_joint_most_sweeps", pick "joint" kMax (fun (_, _, l, _) -> l) ]
+    { Cells = cells
+      Markdown = "## Figure 3\n\n![Figure 3, log p](figure3-logp.svg)\n![Figure 3, ESS](figure3-ess.svg)\n"
+      Files = [ "figure3-logp.svg"; "figure3-logp.csv"; "figure3-ess.svg"; "figure3-ess.csv" ] }
+
+/// Appendix G: the KL between the learned and the exact global conditional (given the true assignments) during training.
+let appendixG (ctx: Context) (folder: string) : TargetResult =
+    let runs = ctx.Scale.Gmm.TrainSeeds |> List.map (fun seed -> fst (train ctx seed BlockStrategy.Decomposed))
+    let curves = runs |> List.map trainingCurve
+    let first = curves.Head
+    let steps = first |> Array.map (fun (s, _, _, _) -> s)
+    Outputs.figure folder "appendix-g"
+        { Title = sprintf "GMM: KL to the exact global conditional during training (scale %s)" ctx.Scale.Name
+          XLabel = "gradient step"; YLabel = "KL (nats, summed over clusters and dims)"; LogX = false
+          Series =
+            [ { Series.Name = "KL(p || q) inclusive"; X = steps; Y = first |> Array.map (fun (_, i, _, _) -> i) }
+              { Series.Name = "KL(q || p) exclusive"; X = steps; Y = first |> Array.map (fun (_, _, e, _) -> e) } ] }
+    // The first and last logged values of each seed's run; early rows are averaged over the first tenth to damp batch noise.
+    let edge (curve: (float * float * float * float)[]) pick fromEnd =
+        let n = max 1 (curve.Length / 10)
+        let rows = if fromEnd then curve[curve.Length - n ..] else curve[.. n - 1]
+        rows |> Array.averageBy pick
+    let cells =
+        Map.ofList
+            [ "kl_inclusive_first", curves |> List.map (fun c -> edge c (fun (_, i, _, _) -> i) false)
+              "kl_inclusive_last", curves |> List.map (fun c -> edge c (fun (_, i, _, _) -> i) true)
+              "kl_exclusive_first", curves |> List.map (fun c -> edge c (fun (_, _, e, _) -> e) false)
+              "kl_exclusive_last", curves |> List.map (fun c -> edge c (fun (_, _, e, _) -> e) true) ]
+    { Cells = cells; Markdown = "## Appendix G\n\n![Appendix G](appendix-g.svg)\n"; Files = [ "appendix-g.svg"; "appendix-g.csv" ] }
+
+let all = [ "table1", table1; "figure2", figure2; "figure3", figure3; "appendix-g", appendixG ]

@@ -1,0 +1,33 @@
+/// Runs keyed by a hash of their config and seed: a finished run is read back, not redone; an interrupted one
+/// is handed its folder again, where its own checkpoints let it resume.
+module Apg.Scripts.Experiments.RunStore
+
+open System.IO
+open System.Text.Json.Nodes
+open Apg.Torch.Serialization
+
+/// Bumped when a change to the code changes what a run of the same config produces.
+let codeVersion = 1
+
+type Run = { Folder: string; Result: JsonObject }
+
+type Store(root: string) =
+    member _.Root = root
+
+    /// The result of the run with this key: read from its folder when finished, else computed by work(folder).
+    member _.GetOrRun(kind: string, key: JsonObject, work: string -> JsonObject) : Run =
+        let full = key.DeepClone().AsObject()
+        full["kind"] <- JsonValue.Create kind
+        full["code_version"] <- JsonValue.Create codeVersion
+        let folder = Path.Combine(root, "runs", sprintf "%s-%s" kind ((Json.hash full).Substring(0, 16)))
+        let resultPath = Path.Combine(folder, "result.json")
+        if File.Exists resultPath then
+            { Folder = folder; Result = Json.parseFile resultPath }
+        else
+            Directory.CreateDirectory folder |> ignore
+            AtomicFile.WriteAllText(Path.Combine(folder, "key.json"), Json.pretty full + "\n")
+            let resumed = Directory.EnumerateFileSystemEntries folder |> Seq.exists (fun p -> Path.GetFileName p <> "key.json")
+            eprintfn "  %s: %s" (if resumed then "resuming" else "running") (Path.GetFileName folder)
+            let result = work folder
+            AtomicFile.WriteAllText(resultPath, Json.pretty result + "\n")
+            { Folder = folder; Result = result }

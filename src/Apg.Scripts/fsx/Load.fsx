@@ -1,0 +1,16 @@
+// Loads the built Apg assemblies (build first: ./apg --help, or dotnet build src/Apg.Scripts -c Release).
+#r "../bin/Release/net10.0/Apg.Torch.dll"
+#r "../bin/Release/net10.0/Apg.Core.dll"
+#r "../bin/Release/net10.0/apg.dll"
+
+open System.IO
+
+/// Runs one target at the scale given on the command line (default smoke), from the repository root.
+let runTarget (target: string) =
+    let root = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, "..", "..", ".."))
+    let scale = match fsi.CommandLineArgs |> Array.tail with [| s |] -> s | _ -> "smoke"
+    Apg.Scripts.Experiments.Cancel.install ()
+    let outcome = Apg.Scripts.Experiments.Reproduce.run (Path.Combine(root, "paper")) (Path.Combine(root, "results")) scale [ target ]
+    for v in outcome.Verdicts do
+        printfn "%s %s: %s (%s)" (if v.Pass then "PASS" else "FAIL") v.Id v.Ours v.Band
+    exit (if outcome.Verdicts |> List.forall (fun v -> v.Pass) then 0 else 3)

@@ -1,0 +1,47 @@
+module Apg.Reproduction.Tests.ClaimsTests
+
+open System.IO
+open System.Text.Json.Nodes
+open Xunit
+open Apg.Scripts.Experiments
+
+let private claims (json: string) = JsonNode.Parse(json).AsArray()
+
+let private one target cells json = Claims.evaluate target "test" "smoke" (claims json) (Map.ofList cells) |> List.exactlyOne
+
+[<Fact>]
+let ``greater passes only beyond twice the standard error`` () =
+    let json = """[{"id":"g","text":"a above b","kind":"greater","left":"a","right":"b"}]"""
+    Assert.True((one "t" [ "a", [ 10.0; 10.2; 9.8 ]; "b", [ 5.0; 5.1; 4.9 ] ] json).Pass)
+    // means differ by 0.5 but the spread (sd 2) makes that noise
+    Assert.False((one "t" [ "a", [ 8.5; 10.5; 12.5 ]; "b", [ 8.0; 10.0; 12.0 ] ] json).Pass)
+    Assert.False((one "t" [ "a", [ 1.0 ]; "b", [ 2.0 ] ] json).Pass)
+
+[<Fact>]
+let ``increasing needs a rise beyond noise and no step down`` () =
+    let json = """[{"id":"i","text":"rises","kind":"increasing","cells":["a","b","c"]}]"""
+    Assert.True((one "t" [ "a", [ 1.0; 1.1 ]; "b", [ 2.0; 2.1 ]; "c", [ 3.0; 3.1 ] ] json).Pass)
+    Assert.False((one "t" [ "a", [ 1.0; 1.1 ]; "b", [ 5.0; 5.1 ]; "c", [ 3.0; 3.1 ] ] json).Pass)
+    Assert.False((one "t" [ "a", [ 3.0; 3.1 ]; "b", [ 2.0; 2.1 ]; "c", [ 1.0; 1.1 ] ] json).Pass)
+
+[<Fact>]
+let ``close uses the scale's share of the gap`` () =
+    let json = """[{"id":"c","text":"near","kind":"close","left":"a","right":"g","gap":["g","r"],"bands":{"smoke":0.25,"cpu":0.1,"paper":0.05}}]"""
+    // gap 100: smoke allows 25
+    Assert.True((one "t" [ "a", [ -20.0 ]; "g", [ 0.0 ]; "r", [ -100.0 ] ] json).Pass)
+    Assert.False((one "t" [ "a", [ -30.0 ]; "g", [ 0.0 ]; "r", [ -100.0 ] ] json).Pass)
+
+[<Fact>]
+let ``a claim on a cell the target does not measure is an error naming it`` () =
+    let json = """[{"id":"g","text":"x","kind":"greater","left":"missing","right":"b"}]"""
+    let e = Assert.Throws<InvalidDataException>(fun () -> one "t" [ "b", [ 1.0 ] ] json |> ignore)
+    Assert.Contains("missing", e.Message)
+
+[<Fact>]
+let ``every claim in paper/ is well formed and names a known kind`` () =
+    for target in [ "table1"; "figure2"; "figure3"; "appendix-g" ] do
+        let path = Path.Combine(Support.paperDir, target + ".json")
+        let o = Json.parseFile path
+        for c in Json.getArray path o "claims" do
+            let kind = Json.getString path (c.AsObject()) "kind"
+            Assert.Contains(kind, [ "greater"; "increasing"; "close" ])
