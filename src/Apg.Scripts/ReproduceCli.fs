@@ -46,7 +46,7 @@ let reproduce (args: ParseResults<ReproduceArgs>) =
     let paper = args.TryGetResult ReproduceArgs.Paper |> Option.defaultWith (fun () -> Path.Combine(repoRoot (), "paper"))
     let results = args.GetResult(ReproduceArgs.Results, defaultValue = "results")
     let outcome = Reproduce.run paper results (args.GetResult(ReproduceArgs.Scale, defaultValue = "smoke")) (args.GetResult(Targets, defaultValue = []))
-    let failed = outcome.Verdicts |> List.filter (fun v -> not v.Pass)
+    let failed = outcome.Verdicts |> List.filter (fun v -> v.Asserted && not v.Pass)
     for v in failed do eprintfn "FAIL %s / %s: %s (band %s)" v.Target v.Id v.Ours v.Band
     if failed.IsEmpty then 0 else 3
 

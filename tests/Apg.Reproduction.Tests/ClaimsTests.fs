@@ -32,6 +32,16 @@ let ``close uses the scale's share of the gap`` () =
     Assert.False((one "t" [ "a", [ -30.0 ]; "g", [ 0.0 ]; "r", [ -100.0 ] ] json).Pass)
 
 [<Fact>]
+let ``a claim asserted only at larger scales is measured, not asserted, and says why`` () =
+    let json = """[{"id":"g","text":"a above b","kind":"greater","left":"a","right":"b","asserted_at":["cpu","paper"],"not_asserted_at_smoke_because":"needs training"}]"""
+    let v = one "t" [ "a", [ 1.0 ]; "b", [ 2.0 ] ] json
+    Assert.False(v.Asserted)
+    Assert.False(v.Pass)
+    Assert.Contains("needs training", v.Note)
+    let atCpu = Claims.evaluate "t" "test" "cpu" (claims json) (Map.ofList [ "a", [ 1.0 ]; "b", [ 2.0 ] ]) |> List.exactlyOne
+    Assert.True(atCpu.Asserted)
+
+[<Fact>]
 let ``a claim on a cell the target does not measure is an error naming it`` () =
     let json = """[{"id":"g","text":"x","kind":"greater","left":"missing","right":"b"}]"""
     let e = Assert.Throws<InvalidDataException>(fun () -> one "t" [ "b", [ 1.0 ] ] json |> ignore)

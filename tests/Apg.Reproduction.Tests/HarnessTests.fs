@@ -53,7 +53,7 @@ let ``every scale loads and a malformed one is an error naming file and field`` 
 [<Fact>]
 let ``a chart renders as SVG with one polyline per series`` () =
     let chart =
-        { Chart.Title = "t <&>"; XLabel = "x"; YLabel = "y"; LogX = true
+        { Chart.Title = "t <&>"; XLabel = "x"; YLabel = "y"; LogX = true; YMin = None
           Series = [ { Name = "a"; X = [| 1.0; 10.0; 100.0 |]; Y = [| 1.0; 2.0; 3.0 |] }; { Name = "b"; X = [| 1.0; 100.0 |]; Y = [| 0.0; -1.0 |] } ] }
     let doc = XDocument.Parse(Svg.render chart)
     let ns = XNamespace.Get "http://www.w3.org/2000/svg"

@@ -38,7 +38,7 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
         var logW = (logJoint - logQ).Detach();
         Weights.Validate(logW, "sweep 1 (one-shot proposal)");
         if (withLoss) loss = Objective(logW, logQ, learnsModel ? logJoint : null);
-        stats.Add(Record(1, logJoint, logW));
+        stats.Add(SweepStats.Measure(1, logJoint, logW));
         onSweep?.Invoke(stats[^1]);
 
         for (var sweep = 2; sweep <= sweeps; sweep++)
@@ -62,7 +62,7 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
                 }
                 z = proposed;
             }
-            using (Torch.NoGrad()) stats.Add(Record(sweep, Model.LogJoint(x, z), logW));
+            using (Torch.NoGrad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW));
             onSweep?.Invoke(stats[^1]);
             if (scope != null)
             {
@@ -88,16 +88,5 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
             loss = loss - (wnJoint * logJoint).Sum() / instances;
         }
         return loss;
-    }
-
-    private static SweepStats Record(int sweep, Tensor logJoint, Tensor logW)
-    {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var joint = logJoint.Detach().To(DType.Float64);
-        var mean = joint.Mean(0).ToArray<double>();
-        var weighted = (Weights.Normalized(logW).To(DType.Float64) * joint).Sum(0).ToArray<double>();
-        var ess = Weights.EffectiveSampleFraction(logW).To(DType.Float64).ToArray<double>();
-        return new SweepStats(sweep, mean, weighted, ess);
     }
 }

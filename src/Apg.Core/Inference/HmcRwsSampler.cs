@@ -21,7 +21,7 @@ public sealed class HmcRwsSampler(IModel model, IOneShotProposal oneShot, IHmcTa
             z = z0;
             logW = model.LogJoint(x, z) - logQ;
             Weights.Validate(logW, "sweep 1 (one-shot proposal)");
-            stats.Add(Stats(1, model.LogJoint(x, z), logW));
+            stats.Add(SweepStats.Measure(1, model.LogJoint(x, z), logW));
             onSweep?.Invoke(stats[^1]);
         }
         for (var sweep = 2; sweep <= sweeps; sweep++)
@@ -33,20 +33,11 @@ public sealed class HmcRwsSampler(IModel model, IOneShotProposal oneShot, IHmcTa
             using (Torch.NoGrad())
             {
                 z = target.FromUnconstrained(x, z, next, generator);
-                stats.Add(Stats(sweep, model.LogJoint(x, z), logW));
+                stats.Add(SweepStats.Measure(sweep, model.LogJoint(x, z), logW));
             }
             onSweep?.Invoke(stats[^1]);
             z.MoveToOuterScope();
         }
         return new SamplerRun(z, logW, stats, null);
-    }
-
-    private static SweepStats Stats(int sweep, Tensor logJoint, Tensor logW)
-    {
-        using var scope = Torch.NewDisposeScope();
-        var joint = logJoint.To(DType.Float64);
-        return new SweepStats(sweep, joint.Mean(0).ToArray<double>(),
-            (Weights.Normalized(logW).To(DType.Float64) * joint).Sum(0).ToArray<double>(),
-            Weights.EffectiveSampleFraction(logW).To(DType.Float64).ToArray<double>());
     }
 }

@@ -17,7 +17,9 @@ let stat (values: float list) =
     let sd = if n > 1 then sqrt ((values |> List.sumBy (fun x -> (x - mean) ** 2.0)) / float (n - 1)) else 0.0
     { Mean = mean; Sd = sd; N = n }
 
-type Verdict = { Target: string; Id: string; Text: string; Ours: string; Band: string; Pass: bool }
+/// Asserted: whether the claim is checked at this scale (paper/*.json "asserted_at"; all scales when absent).
+/// A claim not asserted is still measured and reported, with the reason it is not checked.
+type Verdict = { Target: string; Id: string; Text: string; Ours: string; Band: string; Pass: bool; Asserted: bool; Note: string }
 
 let private cell (cells: Map<string, float list>) source name =
     match cells.TryFind name with
@@ -33,24 +35,31 @@ let evaluate (target: string) (source: string) (scale: string) (claims: JsonArra
         let id = Json.getString source c "id"
         let text = Json.getString source c "text"
         let src = sprintf "%s (claim %s)" source id
+        let asserted, note =
+            match c["asserted_at"] with
+            | null -> true, ""
+            | scales ->
+                let listed = scales.AsArray() |> Seq.map (fun n -> n.GetValue<string>()) |> List.ofSeq
+                if List.contains scale listed then true, ""
+                else
+                    let why = match c[sprintf "not_asserted_at_%s_because" scale] with null -> "" | n -> n.GetValue<string>()
+                    false, sprintf "asserted at %s only. %s" (String.Join(", ", listed)) why
+        let verdict (ours: string) (band: string) (pass: bool) =
+            { Target = target; Id = id; Text = text; Ours = ours; Band = band; Pass = pass; Asserted = asserted; Note = note }
         match Json.getString src c "kind" with
         | "greater" ->
             let l = cell cells src (Json.getString src c "left")
             let r = cell cells src (Json.getString src c "right")
             let margin = beyondNoise l r
-            yield { Target = target; Id = id; Text = text
-                    Ours = sprintf "%O vs %O" l r
-                    Band = sprintf "difference > %.2f (2 se)" margin
-                    Pass = l.Mean - r.Mean > margin && l.Mean > r.Mean }
+            yield verdict (sprintf "%O vs %O" l r) (sprintf "difference > %.2f (2 se)" margin) (l.Mean - r.Mean > margin && l.Mean > r.Mean)
         | "increasing" ->
             let names = Json.getArray src c "cells" |> Seq.map (fun n -> n.GetValue<string>()) |> List.ofSeq
             let stats = names |> List.map (cell cells src)
             let pairsOk = stats |> List.pairwise |> List.forall (fun (a, b) -> b.Mean - a.Mean > -(beyondNoise a b))
             let first, last = List.head stats, List.last stats
-            yield { Target = target; Id = id; Text = text
-                    Ours = String.Join(" → ", stats |> List.map (fun s -> sprintf "%.2f" s.Mean))
-                    Band = sprintf "last - first > %.2f; no step down beyond 2 se" (beyondNoise first last)
-                    Pass = pairsOk && last.Mean - first.Mean > beyondNoise first last && last.Mean > first.Mean }
+            yield verdict (String.Join(" → ", stats |> List.map (fun s -> sprintf "%.2f" s.Mean)))
+                          (sprintf "last - first > %.2f; no step down beyond 2 se" (beyondNoise first last))
+                          (pairsOk && last.Mean - first.Mean > beyondNoise first last && last.Mean > first.Mean)
         | "close" ->
             let l = cell cells src (Json.getString src c "left")
             let r = cell cells src (Json.getString src c "right")
@@ -59,8 +68,6 @@ let evaluate (target: string) (source: string) (scale: string) (claims: JsonArra
             let gap = Json.getArray src c "gap" |> Seq.map (fun n -> cell cells src (n.GetValue<string>())) |> Array.ofSeq
             if gap.Length <> 2 then raise (InvalidDataException(sprintf "%s: 'gap' names two cells" src))
             let tolerance = fraction * abs (gap[0].Mean - gap[1].Mean) + beyondNoise l r
-            yield { Target = target; Id = id; Text = text
-                    Ours = sprintf "%O vs %O" l r
-                    Band = sprintf "|difference| ≤ %.2f (%.0f%% of the gap + 2 se)" tolerance (100.0 * fraction)
-                    Pass = abs (l.Mean - r.Mean) <= tolerance }
+            yield verdict (sprintf "%O vs %O" l r) (sprintf "|difference| ≤ %.2f (%.0f%% of the gap + 2 se)" tolerance (100.0 * fraction))
+                          (abs (l.Mean - r.Mean) <= tolerance)
         | other -> raise (InvalidDataException(sprintf "%s: unknown claim kind '%s' (greater, increasing, close)" src other)) ]

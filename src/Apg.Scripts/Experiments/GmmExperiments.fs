@@ -57,7 +57,7 @@ let train (ctx: Context) (seed: uint64) (blocks: BlockStrategy) : string * JsonO
         let struct (x, c) = GmmCorpus.Load corpusPath
         let trainer = GmmTrainer(config, x, c)
         let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
-            let rate = float m.Step / max elapsed.TotalSeconds 1e-9
+            let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
             let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
             eprintfn "    [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.2f | KL(p||q) %.3f" m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.InclusiveKl
         use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)

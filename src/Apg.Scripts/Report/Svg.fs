@@ -13,7 +13,9 @@ type Chart =
       XLabel: string
       YLabel: string
       Series: Series list
-      LogX: bool }
+      LogX: bool
+      /// Lower limit of the y axis; lines below it are clipped at the plot's edge (None: fit every point).
+      YMin: float option }
 
 let private palette = [| "#1f77b4"; "#d62728"; "#2ca02c"; "#ff7f0e"; "#9467bd"; "#8c564b"; "#e377c2"; "#7f7f7f"; "#bcbd22"; "#17becf" |]
 
@@ -45,7 +47,7 @@ let render (chart: Chart) : string =
     let ys = points |> List.map snd
     let pad lo hi = if hi > lo then lo, hi else lo - 1.0, hi + 1.0
     let xlo, xhi = pad (List.min xs) (List.max xs)
-    let ylo0, yhi0 = pad (List.min ys) (List.max ys)
+    let ylo0, yhi0 = pad (match chart.YMin with Some m -> max m (List.min ys) | None -> List.min ys) (List.max ys)
     let margin = (yhi0 - ylo0) * 0.05
     let ylo, yhi = ylo0 - margin, yhi0 + margin
     let px x = left + (tx x - xlo) / (xhi - xlo) * (width - left - right)
@@ -61,13 +63,21 @@ let render (chart: Chart) : string =
         let y = py t
         add (sprintf "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#ddd\"/>" (f left) (f y) (f plotRight) (f y))
         add (sprintf "<text x=\"%s\" y=\"%s\" text-anchor=\"end\">%s</text>" (f (left - 6.0)) (f (y + 4.0)) (format t))
-    let xTicks = if chart.LogX then ticks (floor xlo) (ceil xhi) 6 |> Array.filter (fun t -> t >= xlo - 1e-9 && t <= xhi + 1e-9) |> Array.map (fun t -> 10.0 ** t) else ticks xlo xhi 8
+    // On a log axis: 1, 2 and 5 times each power of ten in range.
+    let xTicks =
+        if chart.LogX then
+            [| for e in floor xlo .. ceil xhi do
+                 for m in [ 1.0; 2.0; 5.0 ] do
+                     let t = m * 10.0 ** e
+                     if log10 t >= xlo - 1e-9 && log10 t <= xhi + 1e-9 then yield t |]
+        else ticks xlo xhi 8
     for t in xTicks do
         let x = px t
         add (sprintf "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#ddd\"/>" (f x) (f top) (f x) (f (height - bottom)))
         add (sprintf "<text x=\"%s\" y=\"%s\" text-anchor=\"middle\">%s</text>" (f x) (f (height - bottom + 18.0)) (format t))
     add (sprintf "<text x=\"%s\" y=\"%s\" text-anchor=\"middle\">%s</text>" (f ((left + plotRight) / 2.0)) (f (height - 18.0)) (escape chart.XLabel))
     add (sprintf "<text transform=\"translate(20,%s) rotate(-90)\" text-anchor=\"middle\">%s</text>" (f ((top + height - bottom) / 2.0)) (escape chart.YLabel))
+    add (sprintf "<clipPath id=\"plot\"><rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\"/></clipPath>" (f left) (f top) (f (plotRight - left)) (f (height - top - bottom)))
     chart.Series |> List.iteri (fun i s ->
         let color = palette[i % palette.Length]
         let pts =
@@ -75,7 +85,7 @@ let render (chart: Chart) : string =
             |> Array.filter (fun (x, y) -> Double.IsFinite y && Double.IsFinite(tx x))
             |> Array.map (fun (x, y) -> sprintf "%s,%s" (f (px x)) (f (py y)))
         if pts.Length > 0 then
-            add (sprintf "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>" color (String.Join(" ", pts)))
+            add (sprintf "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" clip-path=\"url(#plot)\" points=\"%s\"/>" color (String.Join(" ", pts)))
         let ly = top + 16.0 + float i * 18.0
         add (sprintf "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"%s\" stroke-width=\"3\"/>" (f (plotRight + 12.0)) (f ly) (f (plotRight + 36.0)) (f ly) color)
         add (sprintf "<text x=\"%s\" y=\"%s\">%s</text>" (f (plotRight + 42.0)) (f (ly + 4.0)) (escape s.Name)))

@@ -40,12 +40,15 @@ public sealed class GmmTrainer
             throw new ArgumentException($"the corpus has {corpus.Size(0)} instances, fewer than one batch of {config.BatchSize}");
     }
 
+    /// <summary>The step the last Train call resumed from (0 for a fresh run): rates count only the steps after it.</summary>
+    public int ResumedFrom { get; private set; }
+
     public GmmNetworks Train(string outDirectory, Action<GmmTrainingMetrics, TimeSpan>? onLog = null, CancellationToken cancel = default)
     {
         using var generator = new Generator(config.Seed);
         var networks = new GmmNetworks(model.Prior, generator);
         using var adam = new Adam(networks.Parameters(), config.LearningRate, config.Beta1, config.Beta2);
-        var step = Resume(outDirectory, networks, adam, generator);
+        var step = ResumedFrom = Resume(outDirectory, networks, adam, generator);
         var sampler = GmmMethods.Apg(model, networks, config.Blocks, config.Resampling);
         var perEpoch = (int)(corpus.Size(0) / config.BatchSize);
         var clock = System.Diagnostics.Stopwatch.StartNew();
