@@ -47,9 +47,20 @@ let private trainConfig (ctx: Context) (seed: uint64) (blocks: BlockStrategy) =
         CheckpointEvery = c.CheckpointEvery, LogEvery = c.LogEvery)
 
 /// A trained set of proposals; returns the run folder (its checkpoint) and the run's key.
-let train (ctx: Context) (seed: uint64) (blocks: BlockStrategy) : string * JsonObject =
+let rec train (ctx: Context) (seed: uint64) (blocks: BlockStrategy) : string * JsonObject =
+    trainWith ctx (trainConfig ctx seed blocks)
+
+/// The RWS baseline's own training: the one-shot proposal alone (one sweep) with the APG budget K * L
+/// of particles per step, so the RWS column evaluates an encoder trained by RWS, as in the paper.
+and trainRws (ctx: Context) (seed: uint64) : string * JsonObject =
+    let c = trainConfig ctx seed BlockStrategy.Decomposed
+    trainWith ctx (GmmTrainingConfig(
+        Sweeps = 1, Particles = c.Sweeps * c.Particles, BatchSize = c.BatchSize, LearningRate = c.LearningRate,
+        Beta1 = c.Beta1, Beta2 = c.Beta2, Steps = c.Steps, Seed = seed, Blocks = c.Blocks, Resampling = c.Resampling,
+        CheckpointEvery = c.CheckpointEvery, LogEvery = c.LogEvery))
+
+and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
     let corpusPath, corpusKey = corpus ctx "train"
-    let config = trainConfig ctx seed blocks
     let key = obj [ "corpus", corpusKey; "config", config.ToJson() ]
     let run =
       ctx.Store.GetOrRun("gmm-train", key, fun dir ->

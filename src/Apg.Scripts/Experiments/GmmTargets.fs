@@ -25,13 +25,14 @@ let table1 (ctx: Context) (folder: string) : TargetResult =
     let entries =
         [ for trainSeed in g.TrainSeeds do
             let trained = Some (train ctx trainSeed BlockStrategy.Decomposed)
+            let rwsTrained = Some (trainRws ctx trainSeed)
             for seed in g.EvalSeeds do
                 let run m k l = fst (eval ctx trained (settings ctx m k l seed) None)
                 let apg = run "apg" 20 L
                 yield "apg_k5", apg[4]
                 yield "apg_k10", apg[9]
                 yield "apg_k20", apg[19]
-                yield "rws_k20", (run "rws" 20 L)[0]
+                yield "rws_k20", (fst (eval ctx rwsTrained (settings ctx "rws" 20 L seed) None))[0]
                 yield "bpg_k20", last (run "bpg" 20 L)
                 for lf in [ 1; 5; 10 ] do
                     let s = GmmEvalSettings(GmmMethod.HmcRws, 20, L, LeapfrogSteps = lf, Seed = seed)
@@ -66,6 +67,7 @@ let figure2 (ctx: Context) (folder: string) : TargetResult =
     let L = g.Particles
     let K = g.GibbsStationarySweeps
     let trained = Some (train ctx g.TrainSeeds.Head BlockStrategy.Decomposed)
+    let rwsTrained = Some (trainRws ctx g.TrainSeeds.Head)
     let curves = System.Collections.Generic.Dictionary<string, float[]>()
     let entries =
         [ for seed in g.EvalSeeds do
@@ -79,7 +81,7 @@ let figure2 (ctx: Context) (folder: string) : TargetResult =
             for lf in [ 1; 5; 10 ] do
                 let s = GmmEvalSettings(GmmMethod.HmcRws, K, L, LeapfrogSteps = lf, Seed = seed)
                 yield sprintf "hmc_rws_lf%d_final" lf, last (one (sprintf "HMC-RWS LF=%d" lf) s)
-            let rws = (one "RWS" (settings ctx "rws" K L seed))[0]
+            let rws = (fst (eval ctx rwsTrained (settings ctx "rws" K L seed) (Some 0)))[0]
             if seed = g.EvalSeeds.Head then curves["RWS"] <- Array.create K rws
             yield "rws_final", rws ]
     let sweeps = [| for k in 1 .. K -> float k |]
