@@ -1,5 +1,5 @@
 /// The smoke-scale GMM reproduction, run once, with every band and claim of paper/ asserted. Results go to
-/// results/smoke/ of the repository, so ./reproduce.sh afterwards reuses the finished runs.
+/// results/smoke/ of the repository (or APG_RESULTS/smoke), so ./reproduce.sh afterwards reuses the finished runs.
 module Apg.Reproduction.Tests.SmokeReproductionTests
 
 open System.IO
@@ -7,7 +7,10 @@ open Xunit
 open Apg.Scripts.Experiments
 
 type SmokeFixture() =
-    let results = Path.Combine(Support.repoRoot, "results")
+    let results =
+        match System.Environment.GetEnvironmentVariable "APG_RESULTS" with
+        | null | "" -> Path.Combine(Support.repoRoot, "results")
+        | dir -> dir
     member val Outcome = Reproduce.run Support.paperDir results "smoke" []
     member _.Folder = Path.Combine(results, "smoke")
 

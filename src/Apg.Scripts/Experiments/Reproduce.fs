@@ -79,6 +79,16 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
           for k, v in environment scale clock.Elapsed.TotalSeconds -> sprintf "- %s: %s" k v
           yield ""
           yield! sections ]
+    let commit = Provenance.GitCommit()
+    let stale =
+        ctx.Store.Used
+        |> Seq.filter (fun r -> match r.Result["produced_by_commit"] with null -> true | c -> c.GetValue<string>() <> commit)
+        |> Seq.distinctBy (fun r -> r.Folder)
+        |> Seq.length
+    let staleNote =
+        if stale = 0 then "All runs behind this report were produced by the current commit."
+        else sprintf "%d of the runs behind this report were produced by other commits (runs/*/result.json says which); runs are keyed by config, not code, so delete them or bump RunStore.codeVersion after a change that alters results." stale
+    let lines = lines @ [ ""; staleNote ]
     let report = String.Join("\n", lines) + "\n"
     AtomicFile.WriteAllText(Path.Combine(folder, "REPORT.md"), report)
     eprintfn "%d of %d asserted claims pass; report in %s" passed asserted.Length (Path.Combine(folder, "REPORT.md"))

@@ -6,13 +6,17 @@ open System.IO
 open System.Text.Json.Nodes
 open Apg.Torch.Serialization
 
-/// Bumped when a change to the code changes what a run of the same config produces.
+/// Bumped when a change to the code changes what a run of the same config produces: keys hash the config,
+/// not the code, so a finished run is otherwise reused after such a change (each result records its commit).
 let codeVersion = 1
 
 type Run = { Folder: string; Result: JsonObject }
 
 type Store(root: string) =
+    let used = System.Collections.Generic.List<Run>()
     member _.Root = root
+    /// The runs this store handed out, finished before or now.
+    member _.Used = used :> seq<Run>
 
     /// The result of the run with this key: read from its folder when finished, else computed by work(folder).
     member _.GetOrRun(kind: string, key: JsonObject, work: string -> JsonObject) : Run =
@@ -22,12 +26,17 @@ type Store(root: string) =
         let folder = Path.Combine(root, "runs", sprintf "%s-%s" kind ((Json.hash full).Substring(0, 16)))
         let resultPath = Path.Combine(folder, "result.json")
         if File.Exists resultPath then
-            { Folder = folder; Result = Json.parseFile resultPath }
+            let run = { Folder = folder; Result = Json.parseFile resultPath }
+            used.Add run
+            run
         else
             Directory.CreateDirectory folder |> ignore
             AtomicFile.WriteAllText(Path.Combine(folder, "key.json"), Json.pretty full + "\n")
             let resumed = Directory.EnumerateFileSystemEntries folder |> Seq.exists (fun p -> Path.GetFileName p <> "key.json")
             eprintfn "  %s: %s" (if resumed then "resuming" else "running") (Path.GetFileName folder)
             let result = work folder
+            result["produced_by_commit"] <- JsonValue.Create(Apg.Core.Training.Provenance.GitCommit())
             AtomicFile.WriteAllText(resultPath, Json.pretty result + "\n")
-            { Folder = folder; Result = result }
+            let run = { Folder = folder; Result = result }
+            used.Add run
+            run
