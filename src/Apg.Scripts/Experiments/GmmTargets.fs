@@ -123,6 +123,7 @@ let figure3 (ctx: Context) (folder: string) : TargetResult =
         Map.ofList
             [ "ess_decomposed_fewest_sweeps", pick "decomposed" kMin (fun (_, _, _, e) -> e)
               "ess_decomposed_most_sweeps", pick "decomposed" kMax (fun (_, _, _, e) -> e)
+              "ess_joint_most_sweeps", pick "joint" kMax (fun (_, _, _, e) -> e)
               "logp_decomposed_most_sweeps", pick "decomposed" kMax (fun (_, _, l, _) -> l)
               "logp_joint_most_sweeps", pick "joint" kMax (fun (_, _, l, _) -> l) ]
     { Cells = cells
