@@ -41,6 +41,10 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
         stats.Add(SweepStats.Measure(1, logJoint, logW));
         onSweep?.Invoke(stats[^1]);
 
+        // Without a loss, each sweep's particles are handed to the caller's scope; the previous sweep's are
+        // freed then, so memory stays flat however many sweeps run.
+        Latents? carried = null;
+        Tensor? carriedWeights = null;
         for (var sweep = 2; sweep <= sweeps; sweep++)
         {
             using var scope = withLoss ? null : Torch.NewDisposeScope();
@@ -68,6 +72,9 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
             {
                 z.MoveToOuterScope();
                 logW.MoveToOuterScope();
+                carried?.DisposeExcept(z);
+                if (carriedWeights != null && !ReferenceEquals(carriedWeights, logW)) carriedWeights.Dispose();
+                (carried, carriedWeights) = (z, logW);
             }
         }
         return new SamplerRun(z, logW, stats, loss);

@@ -24,6 +24,7 @@ public sealed class HmcRwsSampler(IModel model, IOneShotProposal oneShot, IHmcTa
             stats.Add(SweepStats.Measure(1, model.LogJoint(x, z), logW));
             onSweep?.Invoke(stats[^1]);
         }
+        Latents? carried = null; // the previous transition's particles, freed once replaced
         for (var sweep = 2; sweep <= sweeps; sweep++)
         {
             using var scope = Torch.NewDisposeScope();
@@ -37,6 +38,8 @@ public sealed class HmcRwsSampler(IModel model, IOneShotProposal oneShot, IHmcTa
             }
             onSweep?.Invoke(stats[^1]);
             z.MoveToOuterScope();
+            carried?.DisposeExcept(z);
+            carried = z;
         }
         return new SamplerRun(z, logW, stats, null);
     }

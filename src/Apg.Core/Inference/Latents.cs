@@ -36,6 +36,13 @@ public sealed class Latents : IReadOnlyDictionary<string, Tensor>
         return this;
     }
 
+    /// <summary>Frees this set's tensors that the other set does not hold (compared by reference).</summary>
+    public void DisposeExcept(Latents keep)
+    {
+        foreach (var t in values.Values)
+            if (!keep.values.Values.Any(k => ReferenceEquals(k, t))) t.Dispose();
+    }
+
     public int Count => values.Count;
     public IEnumerable<string> Keys => values.Keys;
     public IEnumerable<Tensor> Values => values.Values;
