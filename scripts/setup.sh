@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# Installs what Apg needs on a Debian/Ubuntu machine, then builds. Sourced by reproduce.sh, test.sh and apg.
+# Installs what Apg needs on a Debian/Ubuntu machine. Sourced by reproduce.sh, test.sh and apg.
 # Installs with apt-get when it can (root, or passwordless sudo); otherwise prints the exact command.
 set -euo pipefail
 
 apg_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# TorchSharp (libtorch 2.10) comes from NuGet. The build fixes TorchSharp's native library for Debian 12's
+# older libstdc++ with patchelf and a one-line library compiled by g++ (native/compat/); ScottPlot draws text
+# with the DejaVu fonts.
 apg_missing_packages() {
   local missing=()
-  command -v cmake >/dev/null 2>&1 || missing+=(cmake)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
-  if [ -z "${LIBTORCH_DIR:-}" ]; then
-    dpkg -s libtorch-dev >/dev/null 2>&1 || missing+=(libtorch-dev)
-  fi
-  # Debian's libtorch calls the system BLAS: without OpenBLAS that is the slow reference BLAS.
-  dpkg -s libopenblas0-pthread >/dev/null 2>&1 || missing+=(libopenblas0-pthread)
+  command -v patchelf >/dev/null 2>&1 || missing+=(patchelf)
+  dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
   echo "${missing[@]:-}"
 }
 

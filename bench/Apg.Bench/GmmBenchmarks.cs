@@ -1,12 +1,9 @@
 using Apg.Core.Inference;
 using Apg.Core.Models.Gmm;
-using Apg.Torch;
-using Apg.Torch.Optim;
 using BenchmarkDotNet.Attributes;
+using TorchSharp.Modules;
 
 namespace Apg.Bench;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// The GMM at the paper's settings: one APG gradient step (K = 5, L = 10, 20 instances, N = 60: sweeps, backward,
@@ -26,24 +23,24 @@ public class GmmBenchmarks
         generator = new Generator(0);
         networks = new GmmNetworks(GmmPrior.Paper, generator);
         sampler = GmmMethods.Apg(new GmmModel(GmmPrior.Paper), networks);
-        adam = new Adam(networks.Parameters(), 2.5e-4, 0.9, 0.99);
-        train = GmmSimulator.Simulate(GmmPrior.Paper, 20, 60, generator).X.DetachFromScope();
-        test = GmmSimulator.Simulate(GmmPrior.Paper, 20, 100, generator).X.DetachFromScope();
+        adam = optim.Adam(networks.parameters(), 2.5e-4, 0.9, 0.99);
+        train = GmmSimulator.Simulate(GmmPrior.Paper, 20, 60, generator).X.DetachFromDisposeScope();
+        test = GmmSimulator.Simulate(GmmPrior.Paper, 20, 100, generator).X.DetachFromDisposeScope();
     }
 
     [Benchmark(Description = "GMM APG training step (K=5, L=10, B=20, N=60)")]
     public void TrainingStep()
     {
-        using var scope = Torch.NewDisposeScope();
-        adam.ZeroGrad();
-        sampler.Run(train, 5, 10, generator, withLoss: true).Loss!.Backward();
-        adam.Step();
+        using var scope = NewDisposeScope();
+        networks.zero_grad(set_to_none: true);
+        sampler.Run(train, 5, 10, generator, withLoss: true).Loss!.backward();
+        adam.step();
     }
 
     [Benchmark(Description = "GMM APG evaluation batch (K=20, L=50, B=20, N=100)")]
     public void EvaluationBatch()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         sampler.Run(test, 20, 50, generator);
     }
 }

@@ -1,12 +1,13 @@
-using Apg.Torch;
+using Apg.Core.Runtime;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
-// In-process: the benchmarks need the native shim that sits beside this assembly.
-Console.WriteLine($"libtorch {Torch.Version}; intra-op threads {Torch.NumThreads}; BLAS: {Torch.BlasInfo}");
-Console.WriteLine($"(APG_NUM_THREADS and APG_BLAS_THREADS change the thread counts)");
+// In-process: the benchmarks need the patched native TorchSharp library that sits beside this assembly.
+TorchRuntime.Initialize();
+Console.WriteLine($"libtorch {TorchRuntime.LibTorchVersion} (TorchSharp {typeof(torch).Assembly.GetName().Version}); intra-op threads {get_num_threads()}");
+Console.WriteLine("(APG_NUM_THREADS changes the thread count)");
 var config = DefaultConfig.Instance
     .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);

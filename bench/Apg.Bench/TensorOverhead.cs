@@ -1,9 +1,6 @@
-using Apg.Torch;
 using BenchmarkDotNet.Attributes;
 
 namespace Apg.Bench;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>What one small op costs from C#, handle management and scope included.</summary>
 [MemoryDiagnoser]
@@ -14,9 +11,9 @@ public class TensorOverhead
     [GlobalSetup]
     public void Setup()
     {
-        a = Torch.Rand([10], new Generator(1)).DetachFromScope();
-        b = Torch.Rand([10], new Generator(2)).DetachFromScope();
-        m = Torch.Rand([10, 10], new Generator(3)).DetachFromScope();
+        a = rand([10], generator: new Generator(1)).DetachFromDisposeScope();
+        b = rand([10], generator: new Generator(2)).DetachFromDisposeScope();
+        m = rand([10, 10], generator: new Generator(3)).DetachFromDisposeScope();
     }
 
     [Benchmark(Description = "add, 10 elements (disposed at once)")]
@@ -28,13 +25,13 @@ public class TensorOverhead
     [Benchmark(Description = "add, 10 elements, inside a dispose scope")]
     public void AddInScope()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         _ = a + b;
     }
 
     [Benchmark(Description = "matmul 10x10 (disposed at once)")]
     public void MatMul()
     {
-        using var c = m.MatMul(m);
+        using var c = m.matmul(m);
     }
 }

@@ -6,7 +6,8 @@ open System.Text.Json
 open System.Text.Json.Nodes
 open System.Threading
 open Argu
-open Apg.Torch
+open TorchSharp
+open Apg.Core.Runtime
 open Apg.Core.Data
 open Apg.Core.Inference
 open Apg.Core.Models.Gmm
@@ -37,6 +38,7 @@ type TrainArgs =
     | Resampling of string
     | Checkpoint_Every of int
     | Log_Every of int
+    | Device of string
     interface IArgParserTemplate with
         member this.Usage =
             match this with
@@ -52,6 +54,7 @@ type TrainArgs =
             | Resampling _ -> "systematic (default) or multinomial."
             | Checkpoint_Every _ -> "steps between checkpoints (default 1000)."
             | Log_Every _ -> "steps between progress lines and metrics.csv rows (default 100)."
+            | Device _ -> "cpu, cuda or cuda:N (default: APG_DEVICE, else cuda when available, else cpu)."
 
 type EvalArgs =
     | [<Mandatory>] Corpus of path: string
@@ -64,6 +67,7 @@ type EvalArgs =
     | Seed of uint64
     | Batch_Size of int
     | Blocks of string
+    | Device of string
     | Json
     interface IArgParserTemplate with
         member this.Usage =
@@ -78,6 +82,7 @@ type EvalArgs =
             | Seed _ -> "seed of the sampler (default 0)."
             | Batch_Size _ -> "instances evaluated at once (default 20)."
             | Blocks _ -> "apg: decomposed (default) or joint."
+            | Device _ -> "cpu, cuda or cuda:N (default: APG_DEVICE, else cuda when available, else cpu)."
             | Json -> "print one JSON object: mean_log_joint and ess per sweep, and the settings."
 
 type GmmArgs =
@@ -104,13 +109,13 @@ let private resampling (text: string) =
     | _ -> raise (ArgumentException(sprintf "unknown resampling '%s': use systematic or multinomial" text))
 
 let simulate (args: ParseResults<SimulateArgs>) =
-    use scope = Torch.NewDisposeScope()
-    use generator = new Generator(args.GetResult(SimulateArgs.Seed, defaultValue = 0UL))
+    use scope = torch.NewDisposeScope()
+    use generator = new torch.Generator(args.GetResult(SimulateArgs.Seed, defaultValue = 0UL))
     let out = args.GetResult SimulateArgs.Out
     let corpus = GmmSimulator.Simulate(GmmPrior.Paper, args.GetResult Instances, args.GetResult Points, generator)
     Npy.Save(out, corpus.X)
     Npy.Save(GmmCorpus.AssignmentsPath out, corpus.C)
-    printfn "wrote %s %s and its assignments" out (Tensor.FormatShape corpus.X.Shape)
+    printfn "wrote %s %s and its assignments" out (Shapes.Format corpus.X)
     0
 
 let train (args: ParseResults<TrainArgs>) =
@@ -128,7 +133,9 @@ let train (args: ParseResults<TrainArgs>) =
             CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
             LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
     let out = args.GetResult TrainArgs.Out
+    let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
     let struct (x, c) = GmmCorpus.Load(args.GetResult TrainArgs.Corpus)
+    let x, c = x.``to``(device), (match c with null -> null | c -> c.``to``(device))
     use cancel = new CancellationTokenSource()
     Console.CancelKeyPress.Add(fun e ->
         e.Cancel <- true
@@ -155,8 +162,10 @@ let eval (args: ParseResults<EvalArgs>) =
             BatchSize = args.GetResult(EvalArgs.Batch_Size, defaultValue = 20),
             Blocks = (args.TryGetResult EvalArgs.Blocks |> Option.map blockStrategy |> Option.defaultValue BlockStrategy.Decomposed),
             StepSize = args.GetResult(Step_Size, defaultValue = 0.1))
+    let device = args.TryGetResult EvalArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
     let struct (x, _) = GmmCorpus.Load(args.GetResult EvalArgs.Corpus)
-    use networks = args.TryGetResult Checkpoint |> Option.map (fun dir -> GmmTrainer.LoadNetworks dir) |> Option.toObj
+    let x = x.``to``(device)
+    use networks = args.TryGetResult Checkpoint |> Option.map (fun dir -> GmmTrainer.LoadNetworks(dir, device = device)) |> Option.toObj
     let quiet = args.Contains Json
     let progress = Action<int, int>(fun done' total -> if not quiet then eprintf "\r%d/%d instances" done' total)
     let r = GmmEvaluator.Evaluate(x, settings, networks, null, progress)
@@ -171,6 +180,7 @@ let eval (args: ParseResults<EvalArgs>) =
         o["blocks"] <- JsonValue.Create(settings.Blocks.ToString().ToLowerInvariant())
         o["instances"] <- JsonValue.Create(r.Instances)
         o["checkpoint"] <- JsonValue.Create(args.TryGetResult Checkpoint |> Option.toObj)
+        o["device"] <- JsonValue.Create(string device)
         o["seconds"] <- JsonValue.Create(r.Seconds)
         o["mean_log_joint"] <- JsonArray(r.MeanLogJoint |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
         o["ess"] <- JsonArray(r.Ess |> Array.map (fun v -> JsonValue.Create v :> JsonNode))

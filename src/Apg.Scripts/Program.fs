@@ -2,15 +2,15 @@ module Apg.Scripts.Program
 
 open System
 open Argu
-open Apg.Torch
+open TorchSharp
+open Apg.Core.Runtime
 open Apg.Scripts.Cli
 
 let info () =
-    printfn "libtorch %s" Torch.Version
-    printfn "BLAS: %s" Torch.BlasInfo
-    printfn "intra-op threads: %d" Torch.NumThreads
-    printfn "CUDA: %s" (if Torch.CudaIsAvailable then sprintf "%d device(s)" Torch.CudaDeviceCount else "not available")
-    printfn "default device: %O" (Torch.DefaultDevice())
+    printfn "libtorch %s (TorchSharp %O)" TorchRuntime.LibTorchVersion (typeof<torch>.Assembly.GetName().Version)
+    printfn "intra-op threads: %d" (torch.get_num_threads ())
+    printfn "CUDA: %s" (if torch.cuda.is_available () then sprintf "%d device(s)" (torch.cuda.device_count ()) else "not available (TorchSharp-cpu)")
+    printfn "default device: %O" (TorchRuntime.DefaultDevice())
 
 let demo (args: ParseResults<DemoArgs>) =
     let steps = args.GetResult(Steps, defaultValue = 500)
@@ -22,11 +22,17 @@ let demo (args: ParseResults<DemoArgs>) =
         1
     else 0
 
+/// APG_DEBUG=1 adds the stack trace to an error message.
+let private fail (prefix: string) (e: exn) =
+    eprintfn "%s%s" prefix e.Message
+    if not (String.IsNullOrEmpty(Environment.GetEnvironmentVariable "APG_DEBUG")) then eprintfn "%O" e
+
 [<EntryPoint>]
 let main argv =
     let parser = ArgumentParser.Create<ApgArgs>(programName = "apg", errorHandler = ProcessExiter())
     let args = parser.ParseCommandLine argv
     try
+        TorchRuntime.Initialize()
         match args.GetSubCommand() with
         | Reproduce a -> ReproduceCli.reproduce a
         | Bundle a -> ReproduceCli.bundle a
@@ -35,9 +41,10 @@ let main argv =
         | Demo a -> demo a
         | Info _ -> info (); 0
     with
-    | :? TorchException as e -> eprintfn "libtorch error: %s" e.Message; 2
-    | :? ArgumentException as e -> eprintfn "error: %s" e.Message; 2
-    | :? IO.IOException as e -> eprintfn "error: %s" e.Message; 2
-    | :? InvalidOperationException as e -> eprintfn "error: %s" e.Message; 2
-    | :? OperationCanceledException as e -> eprintfn "%s" e.Message; 130
-    | :? Apg.Core.Inference.DegenerateWeightsException as e -> eprintfn "error: %s" e.Message; 2
+    | :? TorchNotAvailableException as e -> fail "error: " e; 2
+    | :? Runtime.InteropServices.ExternalException as e -> fail "libtorch error: " e; 2
+    | :? ArgumentException as e -> fail "error: " e; 2
+    | :? IO.IOException as e -> fail "error: " e; 2
+    | :? InvalidOperationException as e -> fail "error: " e; 2
+    | :? OperationCanceledException as e -> fail "" e; 130
+    | :? Apg.Core.Inference.DegenerateWeightsException as e -> fail "error: " e; 2

@@ -2,7 +2,6 @@ using Apg.Core.Inference;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// The generic sweep engine (Algorithm 2) on a conjugate model solved by hand (NormalMeanModel): a one-shot proposal
@@ -21,8 +20,8 @@ public class ApgEngineTests
     {
         using var g = new Generator(seed);
         // each instance has its own true theta from the prior, then its points
-        var theta = Torch.Randn([Instances, 1], g, DType.Float64) * Model.S0 + Model.M0;
-        return theta + Torch.Randn([Instances, Points], g, DType.Float64) * Model.Sigma;
+        var theta = randn([Instances, 1], ScalarType.Float64, generator: g) * Model.S0 + Model.M0;
+        return theta + randn([Instances, Points], ScalarType.Float64, generator: g) * Model.Sigma;
     }
 
     /// <summary>The standardized errors e_b of the weighted and of the unweighted estimates, and the mean ESS / L of the last sweep.</summary>
@@ -32,9 +31,9 @@ public class ApgEngineTests
         var sampler = new ApgSampler(Model, new GaussianOneShot(Model.M0, Model.S0), [new GibbsBlockUpdate(proposal)]);
         var run = sampler.Run(x, Sweeps, Particles, g);
         Assert.Equal(Sweeps, run.Sweeps.Count);
-        var theta = run.Z[NormalMeanModel.Theta].Squeeze(-1);                    // [L, B]
-        var weighted = T.D((run.LogWeights.Softmax(0) * theta).Sum(0));
-        var unweighted = T.D(theta.Mean(0));
+        var theta = run.Z[NormalMeanModel.Theta].squeeze(-1);                    // [L, B]
+        var weighted = T.D((run.LogWeights.softmax(0) * theta).sum(dim: 0));
+        var unweighted = T.D(theta.mean([0]));
         var (mean, sd) = Model.Posterior(x);
         return (Enumerable.Range(0, Instances).Select(b => (weighted[b] - mean[b]) / sd[b]).ToArray(),
             Enumerable.Range(0, Instances).Select(b => (unweighted[b] - mean[b]) / sd[b]).ToArray(),
@@ -51,7 +50,7 @@ public class ApgEngineTests
     [Fact]
     public void Exact_block_proposal_gives_unit_weights_and_the_posterior_mean()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var x = Data(61);
         var (mean, sd) = Model.Posterior(x);
         var (weighted, _, ess) = Run(x, new GaussianBlockProposal(mean, sd), 62);
@@ -67,7 +66,7 @@ public class ApgEngineTests
     [Fact]
     public void Weights_correct_an_imperfect_proposal()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var x = Data(63);
         var (mean, sd) = Model.Posterior(x);
         // shifted by one posterior sd and 1.5 times too wide: valid (heavier tails than the target), but wrong
@@ -84,7 +83,7 @@ public class ApgEngineTests
     [Fact]
     public void Sweep_and_particle_counts_are_checked()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var x = Data(65);
         var sampler = new ApgSampler(Model, new GaussianOneShot(0, 1), []);
         Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Run(x, 0, 10, null));

@@ -1,11 +1,10 @@
 using Apg.Core.Data;
 using Apg.Core.Models.Gmm;
 using Apg.Core.Training;
-using Apg.Torch.Serialization;
+using Apg.Core.Runtime;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>Bad corpora, checkpoints and configs: each a clear error that names the file (or directory) and the problem.</summary>
 [Collection("Training")]
@@ -28,11 +27,11 @@ public sealed class BadInputTests : IDisposable
     [InlineData(new long[] { 0, 60, 2 })]
     public void Corpus_of_the_wrong_shape(long[] shape)
     {
-        using var scope = Torch.NewDisposeScope();
-        var path = Corpus("shape.npy", Torch.Zeros(shape));
+        using var scope = NewDisposeScope();
+        var path = Corpus("shape.npy", zeros(shape, ScalarType.Float32));
         var e = Assert.Throws<InvalidDataException>(() => GmmCorpus.Load(path));
         Assert.Contains(path, e.Message);
-        Assert.Contains(Tensor.FormatShape(shape), e.Message);
+        Assert.Contains(Shapes.Format(shape), e.Message);
         Assert.Contains("[instances, points, 2]", e.Message);
     }
 
@@ -41,9 +40,9 @@ public sealed class BadInputTests : IDisposable
     [InlineData(double.PositiveInfinity)]
     public void Corpus_with_non_finite_values_names_the_first_one(double bad)
     {
-        using var scope = Torch.NewDisposeScope();
-        var values = Torch.Zeros([10, 60, 2]);
-        values[3][7][1].Fill_(bad);                                                     // instance 3, point 7
+        using var scope = NewDisposeScope();
+        var values = zeros([10, 60, 2], ScalarType.Float32);
+        values[3, 7, 1].fill_(bad);                                                      // instance 3, point 7
         var path = Corpus("nan.npy", values);
         var e = Assert.Throws<InvalidDataException>(() => GmmCorpus.Load(path));
         Assert.Contains(path, e.Message);
@@ -54,21 +53,21 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void Corpus_of_integers_and_mismatched_assignments()
     {
-        using var scope = Torch.NewDisposeScope();
-        var ints = Corpus("ints.npy", Torch.Zeros([4, 5, 2], DType.Int64));
+        using var scope = NewDisposeScope();
+        var ints = Corpus("ints.npy", zeros([4, 5, 2], ScalarType.Int64));
         var e = Assert.Throws<InvalidDataException>(() => GmmCorpus.Load(ints));
         Assert.Contains(ints, e.Message);
         Assert.Contains("Int64", e.Message);
 
-        var good = Corpus("good.npy", Torch.Zeros([4, 5, 2]));
+        var good = Corpus("good.npy", zeros([4, 5, 2], ScalarType.Float32));
         Assert.Null(GmmCorpus.Load(good).Assignments);
         var side = GmmCorpus.AssignmentsPath(good);
-        Npy.Save(side, Torch.Zeros([4, 6], DType.Int64));
+        Npy.Save(side, zeros([4, 6], ScalarType.Int64));
         var s = Assert.Throws<InvalidDataException>(() => GmmCorpus.Load(good));
         Assert.Contains(side, s.Message);
         Assert.Contains("[4, 5]", s.Message);
-        Npy.Save(side, Torch.Zeros([4, 5], DType.Int64));
-        Assert.Equal(new long[] { 4, 5 }, GmmCorpus.Load(good).Assignments!.Shape);
+        Npy.Save(side, zeros([4, 5], ScalarType.Int64));
+        Assert.Equal(new long[] { 4, 5 }, GmmCorpus.Load(good).Assignments!.shape);
 
         var missing = dir.File("missing.npy");
         var m = Assert.Throws<FileNotFoundException>(() => GmmCorpus.Load(missing));
@@ -91,7 +90,7 @@ public sealed class BadInputTests : IDisposable
 
     private string TrainTiny(string name)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(111);
         var corpus = GmmSimulator.Simulate(GmmPrior.Paper, 10, 12, g);
         var run = dir.File(name);
@@ -111,7 +110,7 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains(path, e.Message);
         Assert.Contains("truncated", e.Message);
         // resuming from it fails the same way instead of starting over
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var corpus = GmmSimulator.Simulate(GmmPrior.Paper, 10, 12, new Generator(112));
         var r = Assert.Throws<SafeTensorsFormatException>(() => new GmmTrainer(TinyConfig with { Steps = 4 }, corpus.X, null).Train(run));
         Assert.Contains(path, r.Message);
@@ -121,7 +120,7 @@ public sealed class BadInputTests : IDisposable
     public void Resuming_with_a_different_config()
     {
         var run = TrainTiny("config");
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var corpus = GmmSimulator.Simulate(GmmPrior.Paper, 10, 12, new Generator(113));
         foreach (var changed in new[] { TinyConfig with { LearningRate = 2e-3 }, TinyConfig with { Particles = 3 }, TinyConfig with { Seed = 4 } })
         {
@@ -137,8 +136,8 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void Invalid_configs_and_corpus_smaller_than_a_batch()
     {
-        using var scope = Torch.NewDisposeScope();
-        var corpus = Torch.Zeros([4, 10, 2]);
+        using var scope = NewDisposeScope();
+        var corpus = zeros([4, 10, 2], ScalarType.Float32);
         Assert.Contains("steps", Assert.Throws<ArgumentException>(() => new GmmTrainer(TinyConfig with { Steps = 0 }, corpus, null)).Message);
         Assert.Contains("learning rate", Assert.Throws<ArgumentException>(() => new GmmTrainer(TinyConfig with { LearningRate = 0 }, corpus, null)).Message);
         Assert.Contains("fewer than one batch", Assert.Throws<ArgumentException>(() => new GmmTrainer(TinyConfig, corpus, null)).Message);

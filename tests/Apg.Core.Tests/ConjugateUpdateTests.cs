@@ -3,7 +3,6 @@ using Apg.Core.Models.Gmm;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// The exact conditional p(mu, tau | x, c) against a brute-force posterior: prior x likelihood evaluated point by
@@ -27,7 +26,7 @@ public class ConjugateUpdateTests
     {
         var n = Labels.Length;
         var x = T.F64(Points.Cast<double>().ToArray(), 1, n, 2);
-        var c = Apg.Torch.NN.Functional.OneHot(T.I64(Labels.Select(l => (long)l).ToArray(), n), 3).To(DType.Float64).View(1, 1, n, 3);
+        var c = nn.functional.one_hot(T.I64(Labels.Select(l => (long)l).ToArray(), n), 3).to(ScalarType.Float64).view(1, 1, n, 3);
         return (x, c);
     }
 
@@ -119,7 +118,7 @@ public class ConjugateUpdateTests
     [InlineData(1, 1)]
     public void Posterior_matches_a_brute_force_grid(int cluster, int dim)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var (x, c) = Data();
         var posterior = ExactGlobalProposal.Posterior(Prior, x, c);           // [1, 1, M, D]
         double P(Tensor t) => T.D(t)[cluster * 2 + dim];
@@ -175,7 +174,7 @@ public class ConjugateUpdateTests
     [Fact]
     public void Empty_cluster_gets_the_prior_back_exactly()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var (x, c) = Data();
         var posterior = ExactGlobalProposal.Posterior(Prior, x, c);
         foreach (var dim in new[] { 0, 1 })
@@ -189,7 +188,7 @@ public class ConjugateUpdateTests
 
         // float32 data and the paper's prior: the prior's values as float32 (not "one point at 0")
         var paper = GmmPrior.Paper;
-        var p32 = ExactGlobalProposal.Posterior(paper, x.To(DType.Float32), c.To(DType.Float32));
+        var p32 = ExactGlobalProposal.Posterior(paper, x.to(ScalarType.Float32), c.to(ScalarType.Float32));
         Assert.Equal((double)(float)paper.Mu0, T.D(p32.Mu)[4]);
         Assert.Equal((double)(float)paper.Nu0, T.D(p32.Nu)[4]);
         Assert.Equal((double)(float)paper.Alpha0, T.D(p32.Alpha)[4]);
@@ -199,10 +198,10 @@ public class ConjugateUpdateTests
     [Fact]
     public void Soft_counts_follow_the_spec_formula_with_xbar()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(51);
-        var x = Torch.Randn([2, 12, 2], g, DType.Float64) * 2 + 1;                 // [B, N, D]
-        var weights = Torch.Rand([2, 12, 3], g, DType.Float64);                     // soft, unnormalized assignments
+        var x = randn([2, 12, 2], ScalarType.Float64, generator: g) * 2 + 1;                 // [B, N, D]
+        var weights = rand([2, 12, 3], ScalarType.Float64, generator: g);                     // soft, unnormalized assignments
         var (n, s1, s2) = Apg.Core.Models.Gmm.GmmConjugacy.Statistics(weights, x);
         var post = GmmConjugacy.Posterior(Prior, n, s1, s2);
         var (nv, s1v, s2v) = (T.D(n), T.D(s1), T.D(s2));

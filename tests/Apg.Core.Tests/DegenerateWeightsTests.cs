@@ -2,7 +2,6 @@ using Apg.Core.Inference;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// Weights that cannot be normalized stop the sampler with a DegenerateWeightsException naming the sweep, the block
@@ -15,7 +14,7 @@ public class DegenerateWeightsTests
     [Fact]
     public void All_minus_infinity_weights_in_a_block_name_the_block_and_the_sweep()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(121);
         // theta must be positive; the one-shot proposes near 5 (finite weights), the block near -5 (all outside the support)
         var model = new NormalMeanModel(m0: 1, s0: 2, sigma: 1, lower: 0);
@@ -33,7 +32,7 @@ public class DegenerateWeightsTests
     [Fact]
     public void Nan_weights_from_the_one_shot_proposal_name_sweep_one()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(122);
         var model = new NormalMeanModel(m0: 1, s0: 2, sigma: 1);
         var sampler = new ApgSampler(model, new GaussianOneShot(0, 1, logQOffset: double.NaN), []);
@@ -45,7 +44,7 @@ public class DegenerateWeightsTests
     [Fact]
     public void Validate_names_only_the_degenerate_instances()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var ninf = double.NegativeInfinity;
         // instances 0 and 2 have a finite weight; instance 1 has none, instance 3 a NaN
         var logWeights = T.F64([0, ninf, -1, 0, ninf, ninf, ninf, double.NaN, -2, ninf, 3, 1], 3, 4);

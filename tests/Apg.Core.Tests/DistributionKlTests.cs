@@ -2,7 +2,6 @@ using Apg.Core.Distributions;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// KL closed forms. Normal-Normal and Categorical against their formulas in C# doubles; Gamma-Gamma and
@@ -18,7 +17,7 @@ public class DistributionKlTests
     [Fact]
     public void Normal_normal_matches_its_formula()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] m1 = [0, 1, -2, 0.3], s1 = [1, 0.5, 3, 0.01], m2 = [0, -1, 1, 0.2], s2 = [2, 0.5, 1, 0.02];
         var kl = T.D(Normal.Kl(new Normal(T.F64(m1), T.F64(s1)), new Normal(T.F64(m2), T.F64(s2))));
         for (var i = 0; i < m1.Length; i++)
@@ -31,16 +30,16 @@ public class DistributionKlTests
     [Fact]
     public void Categorical_matches_its_formula()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] p = [0.2, 0.5, 0.3], q = [0.6, 0.1, 0.3];
-        var kl = Categorical.Kl(Categorical.FromProbs(T.F64(p, 1, 3)), Categorical.FromProbs(T.F64(q, 1, 3))).Item();
+        var kl = Categorical.Kl(Categorical.FromProbs(T.F64(p, 1, 3)), Categorical.FromProbs(T.F64(q, 1, 3))).item<double>();
         Approx.Equal(Enumerable.Range(0, 3).Sum(i => p[i] * Math.Log(p[i] / q[i])), kl, 1e-14);
     }
 
     [Fact]
     public void Gamma_gamma_matches_monte_carlo()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(11);
         // (shape, rate) of p and of q, one pair per column; shapes below 1 included
         double[] pa = [2, 0.7, 5, 1], pb = [3, 1.5, 0.5, 1], qa = [3, 1.2, 4.5, 2], qb = [1, 2, 0.6, 0.3];
@@ -55,7 +54,7 @@ public class DistributionKlTests
     [Fact]
     public void NormalGamma_matches_monte_carlo()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(12);
         double[] pm = [0, 1.5, -2], pn = [0.1, 2, 1], pa = [2, 0.8, 6], pb = [2, 1, 3];
         double[] qm = [0.5, 1, 0], qn = [0.3, 1, 5], qa = [3, 1.5, 4], qb = [1, 2, 4];
@@ -71,7 +70,7 @@ public class DistributionKlTests
     [Fact]
     public void Kl_of_a_distribution_with_itself_is_zero()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var a = T.F64(0.3, 2, 7);
         var b = T.F64(1.5, 0.2, 4);
         var c = T.F64(-1, 0, 3);
@@ -83,12 +82,12 @@ public class DistributionKlTests
         Assert.All(T.D(Categorical.Kl(cat, cat)), v => Approx.Equal(0, v, 1e-14));
     }
 
-    private static Tensor Expand(double[] values) => T.F64(values).Unsqueeze(0).Expand(Draws, values.Length);
+    private static Tensor Expand(double[] values) => T.F64(values).unsqueeze(0).expand(Draws, values.Length);
 
     private static void AssertMonteCarlo(Tensor ratio, double[] kl, string what)
     {
-        var mean = T.D(ratio.Mean(0));
-        var sd = T.D(ratio.Var(0).Sqrt());
+        var mean = T.D(ratio.mean([0]));
+        var sd = T.D(ratio.var(0).sqrt());
         for (var k = 0; k < kl.Length; k++)
         {
             Assert.True(kl[k] > 0, $"{what} pair {k}: KL {kl[k]} is not positive");

@@ -2,7 +2,6 @@ using Apg.Core.Distributions;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// Log densities in float64 against the closed forms written out in C# doubles (TestSupport's Exact). Both sides
@@ -29,7 +28,7 @@ public class DistributionLogProbTests
     [Fact]
     public void Normal()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] x = [-3.2, 0, 0.7, 5.5, 1e-3];
         double[] loc = [0, 1.5, -2, 5, 0];
         double[] scale = [1, 0.3, 2.5, 10, 1e-2];
@@ -40,7 +39,7 @@ public class DistributionLogProbTests
     [Fact]
     public void Gamma_in_shape_rate_form()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] x = [0.5, 2, 1e-3, 7.3, 0.9];
         double[] shape = [1, 2, 0.4, 9, 3.3];
         double[] rate = [1, 0.5, 3, 1.2, 10];
@@ -55,7 +54,7 @@ public class DistributionLogProbTests
     [Fact]
     public void Beta()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] x = [0.5, 0.1, 0.93, 0.3, 1e-4];
         double[] a = [1, 2, 5, 0.5, 0.7];
         double[] b = [1, 3, 1.5, 0.5, 4];
@@ -67,7 +66,7 @@ public class DistributionLogProbTests
     [Fact]
     public void Categorical_from_unnormalized_logits_and_from_probs()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] logits = [0.3, -1.2, 2.5, 0, 10, -4, 3, 3]; // two rows of 4
         var dist = new Categorical(T.F64(logits, 2, 4));
         var lp = T.D(dist.LogProb(T.I64([2, 0], 2)));
@@ -88,7 +87,7 @@ public class DistributionLogProbTests
     [Fact]
     public void OneHotCategorical_scores_one_hot_rows()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] logits = [0.3, -1.2, 2.5, 1, 1, 1];
         var dist = new OneHotCategorical(T.F64(logits, 2, 3));
         var lp = T.D(dist.LogProb(T.F64([0, 1, 0, 0, 0, 1], 2, 3)));
@@ -99,7 +98,7 @@ public class DistributionLogProbTests
     [Fact]
     public void Bernoulli_from_logits_stable_at_large_logits()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] logits = [0, 1.3, -2.2, 30, -30, 45];
         double[] x = [1, 0, 1, 0, 1, 1];
         var lp = T.D(new Bernoulli(T.F64(logits)).LogProb(T.F64(x)));
@@ -118,7 +117,7 @@ public class DistributionLogProbTests
     [Fact]
     public void NormalGamma_is_gamma_precision_times_normal_given_precision()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         double[] mean = [0.4, -2, 3.1];
         double[] tau = [1.3, 0.2, 8];
         double[] mu = [0, -1, 3], nu = [0.1, 2, 0.5], alpha = [2, 0.7, 5], beta = [2, 1.5, 0.3];

@@ -2,7 +2,6 @@ using Apg.Core.Models.Gmm;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>GmmEvaluator: the same seed gives bit-identical results for every method, and another seed does not.</summary>
 public class EvaluatorDeterminismTests
@@ -17,7 +16,7 @@ public class EvaluatorDeterminismTests
     [InlineData(GmmMethod.Gibbs)]
     public void Same_seed_same_bits(GmmMethod method)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var corpus = GmmSimulator.Simulate(GmmPrior.Paper, 12, 20, new Generator(131)).X;
         using var networks = new GmmNetworks(GmmPrior.Paper, new Generator(132));
         var settings = new GmmEvalSettings(method, Sweeps: 3, Particles: 4, LeapfrogSteps: 2, Seed: 9, BatchSize: 5);
@@ -36,8 +35,8 @@ public class EvaluatorDeterminismTests
     [Fact]
     public void Learned_methods_need_networks()
     {
-        using var scope = Torch.NewDisposeScope();
-        var corpus = Torch.Zeros([2, 5, 2]);
+        using var scope = NewDisposeScope();
+        var corpus = zeros([2, 5, 2], ScalarType.Float32);
         var e = Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(GmmMethod.Apg, 2, 2), null));
         Assert.Contains("--checkpoint", e.Message);
         Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(GmmMethod.Gibbs, 0, 2), null));

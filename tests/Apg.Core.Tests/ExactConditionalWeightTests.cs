@@ -3,7 +3,6 @@ using Apg.Core.Models.Gmm;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 using static Apg.Core.Models.Gmm.GmmVariables;
 
 /// <summary>
@@ -20,7 +19,7 @@ public class ExactConditionalWeightTests
 
     private static (Tensor X, Latents Z) Start(Generator g, int particles = 8, int instances = 5, int points = 30)
     {
-        var x = GmmSimulator.Simulate(Prior, instances, points, g, DType.Float64).X;
+        var x = GmmSimulator.Simulate(Prior, instances, points, g, ScalarType.Float64).X;
         // arbitrary old values: a draw from the prior, far from the posterior
         var (z, _) = new PriorOneShot(Prior).Sample(x, particles, g);
         return (x, z);
@@ -39,35 +38,35 @@ public class ExactConditionalWeightTests
     [Fact]
     public void Global_block_with_its_exact_conditional_has_log_weight_zero()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(81);
         var (x, z) = Start(g);
         var move = new GibbsBlockUpdate(new ExactGlobalProposal(Prior)).Propose(x, z, g);
         var logWeight = LogWeight(x, z, move, Global);
-        Assert.Equal(new long[] { 8, 5 }, logWeight.Shape);
+        Assert.Equal(new long[] { 8, 5 }, logWeight.shape);
         AssertZero(logWeight, 1e-9, "global block");
     }
 
     [Fact]
     public void Local_block_with_its_exact_conditional_has_log_weight_zero_per_point()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(82);
         var (x, z) = Start(g);
         // start the local block from globals near the posterior too, so the assignments matter
         z = z.With(new GibbsBlockUpdate(new ExactGlobalProposal(Prior)).Propose(x, z, g).Proposed);
         var move = new GibbsBlockUpdate(new ExactLocalProposal(Prior)).Propose(x, z, g);
         var logWeight = LogWeight(x, z, move, Local);
-        Assert.Equal(new long[] { 8, 5, 30 }, logWeight.Shape);
+        Assert.Equal(new long[] { 8, 5, 30 }, logWeight.shape);
         AssertZero(logWeight, 1e-9, "local block");
         // the move did change assignments (the identity is not just 0 = 0)
-        Assert.True(T.D((move.Proposed[C] - z[C]).Abs().Sum()).Single() > 0);
+        Assert.True(T.D((move.Proposed[C] - z[C]).abs().sum()).Single() > 0);
     }
 
     [Fact]
     public void A_slightly_wrong_conditional_is_detected()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(83);
         var (x, z) = Start(g);
         var wrong = Prior with { Beta0 = Prior.Beta0 * 1.2 };
@@ -85,26 +84,26 @@ public class ExactConditionalWeightTests
     [Fact]
     public void Joint_block_with_exact_conditionals_also_has_log_weight_zero()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(84);
         var (x, z) = Start(g);
         var update = new JointBlockUpdate(Joint, new ExactGlobalProposal(Prior), new ExactLocalProposal(Prior));
         var move = update.Propose(x, z, g);
         Assert.Equal(new[] { Mu, Tau, C }.Order(), move.Proposed.Keys.Order());
         var logWeight = LogWeight(x, z, move, Joint);
-        Assert.Equal(new long[] { 8, 5 }, logWeight.Shape);
-        Assert.True(logWeight.IsFinite().All().Item() != 0);
+        Assert.Equal(new long[] { 8, 5 }, logWeight.shape);
+        Assert.True(logWeight.isfinite().all().item<bool>());
         AssertZero(logWeight, 1e-9, "joint block");
     }
 
     [Theory]
-    [InlineData(DType.Float64, 1e-12)]
+    [InlineData(ScalarType.Float64, 1e-12)]
     // float32: per-point log weights are differences of terms ~10 rounded at 6e-8 relative, ~1e-6; ESS / L - 1 is
     // about minus their variance over particles, far below 1e-6
-    [InlineData(DType.Float32, 1e-6)]
-    public void Exact_gibbs_sampler_has_full_ess_after_the_one_shot_sweep(DType dtype, double tol)
+    [InlineData(ScalarType.Float32, 1e-6)]
+    public void Exact_gibbs_sampler_has_full_ess_after_the_one_shot_sweep(ScalarType dtype, double tol)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(85);
         var x = GmmSimulator.Simulate(Prior, 4, 40, g, dtype).X;
         var run = GmmMethods.Gibbs(Model, null).Run(x, 6, 10, g);
@@ -118,9 +117,9 @@ public class ExactConditionalWeightTests
     [Fact]
     public void Joint_strategy_with_exact_conditionals_runs_with_full_ess()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(86);
-        var x = GmmSimulator.Simulate(Prior, 4, 40, g, DType.Float64).X;
+        var x = GmmSimulator.Simulate(Prior, 4, 40, g, ScalarType.Float64).X;
         var sampler = new ApgSampler(Model, new PriorOneShot(Prior),
             [new JointBlockUpdate(Joint, new ExactGlobalProposal(Prior), new ExactLocalProposal(Prior))]);
         var run = sampler.Run(x, 4, 10, g);

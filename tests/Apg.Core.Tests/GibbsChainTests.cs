@@ -2,7 +2,6 @@ using Apg.Core.Models.Gmm;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 using static Apg.Core.Models.Gmm.GmmVariables;
 
 /// <summary>
@@ -19,19 +18,19 @@ public class GibbsChainTests
     [Fact]
     public void Gibbs_from_the_prior_recovers_the_cluster_means()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(91);
         const int perCluster = 100, particles = 10, sweeps = 40;
-        var labels = Torch.RandPerm(3 * perCluster, g).Remainder(3).To(DType.Int64);                 // interleaved labels, 100 each
+        var labels = randperm(3 * perCluster, ScalarType.Int64, generator: g).remainder(3).to(ScalarType.Int64);                 // interleaved labels, 100 each
         var centers = T.F64(Centers.Cast<double>().ToArray(), 3, 2);
-        var x = (centers.IndexSelect(0, labels) + Torch.Randn([3 * perCluster, 2], g, DType.Float64) * 0.5).To(DType.Float32);
+        var x = (centers.index_select(0, labels) + randn([3 * perCluster, 2], ScalarType.Float64, generator: g) * 0.5).to(ScalarType.Float32);
         var l = T.L(labels);
         var xs = T.D(x);
         var sampleMeans = new double[3, 2];
         for (var i = 0; i < l.Length; i++)
             for (var d = 0; d < 2; d++) sampleMeans[l[i], d] += xs[i * 2 + d] / perCluster;
 
-        var run = GmmMethods.Gibbs(new GmmModel(GmmPrior.Paper), null).Run(x.Unsqueeze(0), sweeps, particles, g);
+        var run = GmmMethods.Gibbs(new GmmModel(GmmPrior.Paper), null).Run(x.unsqueeze(0), sweeps, particles, g);
         var mu = T.D(run.Z[Mu]);                                                         // [L, 1, 3, 2]
         int[][] permutations = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
         for (var p = 0; p < particles; p++)

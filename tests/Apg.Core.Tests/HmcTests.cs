@@ -2,7 +2,6 @@ using Apg.Core.Inference;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// HMC leaves its target invariant: 20,000 independent chains started from exact draws of Normal(0, diag(1, 2^2)) keep
@@ -17,27 +16,27 @@ public class HmcTests
     private static Tensor LogDensity(Tensor[] q)
     {
         var scale = T.F64(Sd.Select(s => 1 / (s * s)).ToArray());
-        return -(q[0].Square() * scale).Sum(-1) * 0.5;                                  // [L, B]
+        return -(q[0].square() * scale).sum(-1) * 0.5;                                  // [L, B]
     }
 
     [Fact]
     public void Transitions_keep_a_gaussian_target_invariant()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(151);
         const int chains = 20_000;
-        var state = new[] { Torch.Randn([1, chains, 2], g, DType.Float64) * T.F64(Sd) };
+        var state = new[] { randn([1, chains, 2], ScalarType.Float64, generator: g) * T.F64(Sd) };
         var accepted = 0.0;
         const int transitions = 8;
         for (var t = 0; t < transitions; t++)
         {
             var (next, accept) = Hmc.Transition(LogDensity, state, stepSize: 1.5, leapfrogSteps: 3, g);
-            Assert.Equal(new long[] { 1, chains }, accept.Shape);
-            accepted += T.D(accept.To(DType.Float64)).Average() / transitions;
+            Assert.Equal(new long[] { 1, chains }, accept.shape);
+            accepted += T.D(accept.to(ScalarType.Float64)).Average() / transitions;
             state = next;
         }
         Assert.InRange(accepted, 0.5, 0.95);                                            // the correction is at work (0.75)
-        Assert.False(state[0].RequiresGrad);
+        Assert.False(state[0].requires_grad);
         var q = T.D(state[0]);
         for (var d = 0; d < 2; d++)
             ZTest.Moments(Enumerable.Range(0, chains).Select(i => q[i * 2 + d]).ToArray(), 0, Sd[d] * Sd[d], $"HMC dim {d}");
@@ -46,7 +45,7 @@ public class HmcTests
     [Fact]
     public void At_least_one_leapfrog_step()
     {
-        using var scope = Torch.NewDisposeScope();
-        Assert.Throws<ArgumentOutOfRangeException>(() => Hmc.Transition(LogDensity, [Torch.Zeros([1, 2, 2], DType.Float64)], 0.1, 0, null));
+        using var scope = NewDisposeScope();
+        Assert.Throws<ArgumentOutOfRangeException>(() => Hmc.Transition(LogDensity, [zeros([1, 2, 2], ScalarType.Float64)], 0.1, 0, null));
     }
 }

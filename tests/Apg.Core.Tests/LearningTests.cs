@@ -2,7 +2,6 @@ using Apg.Core.Models.Gmm;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// A short APG training run (400 steps at lr 3e-3 on 400 simulated instances of 60 points, the paper's K = 5 sweeps,
@@ -27,7 +26,7 @@ public sealed class LearningTests(Xunit.Abstractions.ITestOutputHelper output) :
     public void Training_moves_the_proposals_toward_the_exact_conditionals()
     {
         const ulong seed = 4;
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         using var g = new Generator(140 + seed);
         var corpus = GmmSimulator.Simulate(GmmPrior.Paper, 400, 60, g).X;
         var heldOut = GmmSimulator.Simulate(GmmPrior.Paper, 40, 60, g).X;

@@ -3,8 +3,6 @@ using Apg.Core.Inference;
 
 namespace Apg.Core.Tests;
 
-using Torch = Apg.Torch.Torch;
-
 /// <summary>
 /// A conjugate model small enough to solve by hand, for testing the sampler engine: theta ~ Normal(m0, s0),
 /// x_i | theta ~ Normal(theta, sigma) for i = 1..n. Data x [B, n] (float64); latents theta [L, B, 1]; one block.
@@ -24,10 +22,10 @@ internal sealed class NormalMeanModel(double m0, double s0, double sigma, double
     public Tensor LogJoint(Tensor x, Latents z)
     {
         var theta = z[Theta];                                                             // [L, B, 1]
-        var prior = new Normal(Scalar(theta, M0), Scalar(theta, S0)).LogProb(theta).Sum(-1);
-        var likelihood = new Normal(theta, Scalar(theta, Sigma)).LogProb(x.Unsqueeze(0)).Sum(-1); // [L, B, n] summed
+        var prior = new Normal(Scalar(theta, M0), Scalar(theta, S0)).LogProb(theta).sum(-1);
+        var likelihood = new Normal(theta, Scalar(theta, Sigma)).LogProb(x.unsqueeze(0)).sum(-1); // [L, B, n] summed
         var logJoint = prior + likelihood;
-        return double.IsNegativeInfinity(lower) ? logJoint : logJoint.MaskedFill(theta.Squeeze(-1).Le(lower), double.NegativeInfinity);
+        return double.IsNegativeInfinity(lower) ? logJoint : logJoint.masked_fill(theta.squeeze(-1).le(lower), double.NegativeInfinity);
     }
 
     public Tensor LogJointTerms(Tensor x, Latents z, Block block) => LogJoint(x, z);
@@ -36,7 +34,7 @@ internal sealed class NormalMeanModel(double m0, double s0, double sigma, double
     public (double[] Mean, double[] Sd) Posterior(Tensor x)
     {
         var values = T.D(x);
-        var (instances, n) = ((int)x.Size(0), (int)x.Size(1));
+        var (instances, n) = ((int)x.size(0), (int)x.size(1));
         var mean = new double[instances];
         var sd = new double[instances];
         for (var b = 0; b < instances; b++)
@@ -49,14 +47,14 @@ internal sealed class NormalMeanModel(double m0, double s0, double sigma, double
         return (mean, sd);
     }
 
-    private static Tensor Scalar(Tensor like, double value) => Torch.Scalar(value, like.DType, like.Device);
+    private static Tensor Scalar(Tensor like, double value) => tensor(value, like.dtype, like.device);
 }
 
 /// <summary>A Gaussian over theta: [L, B, 1] draws, log q summed to [L, B].</summary>
 internal sealed class GaussianConditional(Normal distribution) : IBlockConditional
 {
     public Latents Sample(Generator? generator) => new((NormalMeanModel.Theta, distribution.Sample(generator)));
-    public Tensor LogProb(Latents values) => distribution.LogProb(values[NormalMeanModel.Theta]).Sum(-1);
+    public Tensor LogProb(Latents values) => distribution.LogProb(values[NormalMeanModel.Theta]).sum(-1);
 }
 
 /// <summary>
@@ -69,9 +67,9 @@ internal sealed class GaussianBlockProposal(double[] mean, double[] sd) : IBlock
 
     public IBlockConditional Condition(Tensor x, Latents z)
     {
-        var particles = z[NormalMeanModel.Theta].Size(0);
+        var particles = z[NormalMeanModel.Theta].size(0);
         var shape = new long[] { particles, mean.Length, 1 };
-        return new GaussianConditional(new Normal(T.F64(mean, 1, mean.Length, 1).Expand(shape), T.F64(sd, 1, sd.Length, 1).Expand(shape)));
+        return new GaussianConditional(new Normal(T.F64(mean, 1, mean.Length, 1).expand(shape), T.F64(sd, 1, sd.Length, 1).expand(shape)));
     }
 }
 
@@ -80,8 +78,8 @@ internal sealed class GaussianOneShot(double mean, double sd, double logQOffset 
 {
     public (Latents Z, Tensor LogQ) Sample(Tensor x, int particles, Generator? generator)
     {
-        var shape = new long[] { particles, x.Size(0), 1 };
-        var conditional = new GaussianConditional(new Normal(Torch.Full(shape, mean, DType.Float64), Torch.Full(shape, sd, DType.Float64)));
+        var shape = new long[] { particles, x.size(0), 1 };
+        var conditional = new GaussianConditional(new Normal(full(shape, mean, ScalarType.Float64), full(shape, sd, ScalarType.Float64)));
         var z = conditional.Sample(generator);
         return (z, conditional.LogProb(z) + logQOffset);
     }

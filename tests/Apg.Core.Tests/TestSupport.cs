@@ -1,13 +1,23 @@
 using System.Runtime.CompilerServices;
+using Apg.Core.Autograd;
+using Apg.Core.Runtime;
 
 namespace Apg.Core.Tests;
 
-// Inside Apg.*, a bare 'Torch' would name the namespace Apg.Torch, not the class.
-using Torch = Apg.Torch.Torch;
+/// <summary>Loads libtorch and applies APG_NUM_THREADS once, before any test touches a tensor.</summary>
+internal static class TestRuntime
+{
+    [ModuleInitializer]
+    internal static void Initialize() => TorchRuntime.Initialize();
+}
 
 /// <summary>Tests that must not share the two cores with the rest of the suite while they run (training loops).</summary>
 [CollectionDefinition("Training", DisableParallelization = true)]
 public sealed class TrainingCollection;
+
+/// <summary>Tests that must run alone: they measure process-wide state (resident memory).</summary>
+[CollectionDefinition("Serial", DisableParallelization = true)]
+public sealed class SerialCollection;
 
 internal static class Approx
 {
@@ -109,15 +119,86 @@ internal static class Exact
 
 internal static class T
 {
-    public static Tensor F64(params double[] values) => Torch.Tensor(values);
-    public static Tensor F64(double[] values, params long[] shape) => Torch.Tensor(values, shape);
-    public static Tensor F32(float[] values, params long[] shape) => Torch.Tensor(values, shape);
-    public static Tensor I64(long[] values, params long[] shape) => Torch.Tensor(values, shape);
+    public static Tensor F64(params double[] values) => tensor(values, ScalarType.Float64);
+    public static Tensor F64(double[] values, params long[] shape) => tensor(values, shape, ScalarType.Float64);
+    public static Tensor F32(float[] values, params long[] shape) => tensor(values, shape, ScalarType.Float32);
+    public static Tensor I64(long[] values, params long[] shape) => tensor(values, shape, ScalarType.Int64);
 
-    public static double[] D(Tensor t) => t.Detach().To(DType.Float64).Contiguous().ToArray<double>();
-    public static long[] L(Tensor t) => t.To(DType.Int64).Contiguous().ToArray<long>();
+    /// <summary>The values as float64 doubles, row-major (copied to the CPU); the temporaries are freed here.</summary>
+    public static double[] D(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.detach().cpu().to(ScalarType.Float64).contiguous().data<double>().ToArray();
+    }
 
-    public static Tensor Full(double value, params long[] shape) => Torch.Full(shape, value, DType.Float64);
+    public static long[] L(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.detach().cpu().to(ScalarType.Int64).contiguous().data<long>().ToArray();
+    }
+
+    public static Tensor Full(double value, params long[] shape) => full(shape, value, ScalarType.Float64);
+
+    /// <summary>The tensor's raw bytes (little-endian, row-major), for bit-for-bit comparisons.</summary>
+    public static byte[] Bits(Tensor t) => Apg.Core.Data.TensorBytes.Of(t);
+}
+
+/// <summary>
+/// torch.autograd.gradcheck: autograd's gradient of a float64 function against central finite differences. The
+/// function's output is reduced with fixed random weights so every output element counts; an element passes when
+/// |autograd - finite difference| &lt;= atol + rtol |finite difference|.
+/// </summary>
+internal static class GradCheck
+{
+    public sealed record Result(bool Passed, double MaxAbsError, string Detail);
+
+    public static Result Check(Func<Tensor[], Tensor> function, Tensor[] inputs,
+        double eps = 1e-6, double atol = 1e-5, double rtol = 1e-3, ulong seed = 0)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var x in inputs)
+            if (x.dtype != ScalarType.Float64)
+                throw new ArgumentException($"gradcheck needs float64 inputs, got {x.dtype} of shape {Shapes.Format(x)}");
+
+        var leaves = inputs.Select(x => x.detach().clone().requires_grad_()).ToArray();
+        using var generator = new Generator(seed);
+        Tensor weights;
+        using (no_grad())
+        {
+            var probe = function(leaves);
+            weights = randn(probe.shape, ScalarType.Float64, generator: generator);
+        }
+        Tensor Objective(Tensor[] xs) => (function(xs) * weights).sum();
+
+        var analytic = Gradients.Of(Objective(leaves), leaves);
+        var worst = 0.0;
+        var detail = "";
+        using var noGrad = no_grad();
+        for (var i = 0; i < leaves.Length; i++)
+        {
+            var values = T.D(leaves[i]);
+            var shape = leaves[i].shape;
+            var grad = T.D(analytic[i]);
+            for (var j = 0; j < values.Length; j++)
+            {
+                using var inner = NewDisposeScope();
+                var plus = (double[])values.Clone();
+                var minus = (double[])values.Clone();
+                plus[j] += eps;
+                minus[j] -= eps;
+                var xsPlus = (Tensor[])leaves.Clone();
+                var xsMinus = (Tensor[])leaves.Clone();
+                xsPlus[i] = tensor(plus, shape, ScalarType.Float64);
+                xsMinus[i] = tensor(minus, shape, ScalarType.Float64);
+                var numeric = (Objective(xsPlus).item<double>() - Objective(xsMinus).item<double>()) / (2 * eps);
+                var error = Math.Abs(numeric - grad[j]);
+                if (!(error <= atol + rtol * Math.Abs(numeric)) && detail == "")
+                    detail = $"input {i} element {j}: autograd {grad[j]:G10}, finite difference {numeric:G10}";
+                if (!(error <= worst)) worst = double.IsNaN(error) ? double.PositiveInfinity : error;
+            }
+        }
+        return new Result(detail == "", worst, detail);
+    }
 }
 
 /// <summary>A fresh folder under /tmp per test class, removed afterwards.</summary>

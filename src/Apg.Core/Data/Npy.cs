@@ -1,13 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.RegularExpressions;
-using Apg.Torch;
-using Apg.Torch.Serialization;
+using Apg.Core.Runtime;
 
 namespace Apg.Core.Data;
-
-// Inside Apg.*, a bare 'Torch' would name the namespace Apg.Torch, not the class.
-using Torch = Apg.Torch.Torch;
 
 /// <summary>A .npy file that cannot be read, with the file named.</summary>
 public sealed class NpyFormatException(string path, string problem) : IOException($"{path}: not a readable .npy file: {problem}");
@@ -17,10 +13,10 @@ public static partial class Npy
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    private static readonly Dictionary<string, DType> Descriptors = new()
+    private static readonly Dictionary<string, ScalarType> Descriptors = new()
     {
-        ["<f4"] = DType.Float32, ["<f8"] = DType.Float64, ["<i8"] = DType.Int64,
-        ["<i4"] = DType.Int32, ["|b1"] = DType.Bool, ["|u1"] = DType.UInt8,
+        ["<f4"] = ScalarType.Float32, ["<f8"] = ScalarType.Float64, ["<i8"] = ScalarType.Int64,
+        ["<i4"] = ScalarType.Int32, ["|b1"] = ScalarType.Bool, ["|u1"] = ScalarType.Byte,
     };
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")] private static partial Regex DescrPattern();
@@ -57,24 +53,24 @@ public static partial class Npy
             .ToArray();
 
         var dataStart = headerStart + headerLength;
-        var expected = shape.Aggregate(1L, (a, b) => a * b) * dtype.ElementSize();
+        var expected = shape.Aggregate(1L, (a, b) => a * b) * TensorBytes.ElementSize(dtype);
         var actual = bytes.Length - dataStart;
         if (actual != expected)
             throw new NpyFormatException(path, $"{(actual < expected ? "truncated" : "trailing bytes")}: shape ({string.Join(", ", shape)}) of {descr.Groups[1].Value} needs {expected} data bytes, the file has {actual}");
-        return Torch.FromBytes(bytes.AsSpan(dataStart), dtype, shape);
+        return TensorBytes.From(bytes.AsSpan(dataStart), dtype, shape);
     }
 
     /// <summary>Writes a tensor as a version 1.0 .npy file, atomically.</summary>
     public static void Save(string path, Tensor tensor)
     {
-        var descr = Descriptors.FirstOrDefault(kv => kv.Value == tensor.DType).Key
-                    ?? throw new ArgumentException($"dtype {tensor.DType} cannot be saved as .npy here");
-        var shape = tensor.Shape;
+        var descr = Descriptors.FirstOrDefault(kv => kv.Value == tensor.dtype).Key
+                    ?? throw new ArgumentException($"dtype {tensor.dtype} cannot be saved as .npy here");
+        var shape = tensor.shape;
         var shapeText = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
         var dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
         var unpadded = 10 + dict.Length + 1;
         var header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";
-        var data = tensor.ToBytes();
+        var data = TensorBytes.Of(tensor);
         AtomicFile.Write(path, stream =>
         {
             stream.Write(Magic);

@@ -1,23 +1,19 @@
-using Apg.Torch;
-
 namespace Apg.Core.Distributions;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>Bernoulli from logits, elementwise; values are 0/1 in the logits' dtype.</summary>
 public sealed class Bernoulli(Tensor logits) : IDistribution
 {
     public Tensor Logits { get; } = logits;
-    public Tensor Probs => Logits.Sigmoid();
+    public Tensor Probs => Logits.sigmoid();
 
-    public static Bernoulli FromProbs(Tensor probs) => new(probs.Log() - (1 - probs).Log());
+    public static Bernoulli FromProbs(Tensor probs) => new(probs.log() - (1 - probs).log());
 
     public Tensor Sample(Generator? generator)
     {
-        using var noGrad = Torch.NoGrad();
-        return Torch.Bernoulli(Logits.Sigmoid(), generator);
+        using var noGrad = no_grad();
+        return bernoulli(Logits.sigmoid(), generator);
     }
 
     // x * logits - softplus(logits): log sigmoid and log (1 - sigmoid) without cancellation.
-    public Tensor LogProb(Tensor value) => value * Logits - Logits.Softplus();
+    public Tensor LogProb(Tensor value) => value * Logits - Logits.softplus();
 }

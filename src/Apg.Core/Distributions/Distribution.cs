@@ -1,5 +1,3 @@
-using Apg.Torch;
-
 namespace Apg.Core.Distributions;
 
 /// <summary>A distribution over tensors: draws through an explicit generator, scores values by log density.</summary>

@@ -1,8 +1,6 @@
-using Apg.Torch;
+using Apg.Core.Runtime;
 
 namespace Apg.Core.Distributions;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>Normal(loc, scale), elementwise.</summary>
 public sealed class Normal(Tensor loc, Tensor scale) : IDistribution
@@ -14,20 +12,20 @@ public sealed class Normal(Tensor loc, Tensor scale) : IDistribution
 
     public Tensor Sample(Generator? generator)
     {
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = no_grad();
         return RSample(generator);
     }
 
     /// <summary>loc + scale * eps with eps ~ Normal(0, 1) in the broadcast shape: differentiable in loc and scale.</summary>
     public Tensor RSample(Generator? generator) =>
-        Loc + Scale * Torch.Randn(Shapes.Broadcast(Loc.Shape, Scale.Shape), generator, Loc.DType, Loc.Device);
+        Loc + Scale * randn(Shapes.Broadcast(Loc.shape, Scale.shape), Loc.dtype, Loc.device, generator: generator);
 
-    public Tensor LogProb(Tensor value) => -((value - Loc) / Scale).Square() * 0.5 - Scale.Log() - HalfLog2Pi;
+    public Tensor LogProb(Tensor value) => -((value - Loc) / Scale).square() * 0.5 - Scale.log() - HalfLog2Pi;
 
     /// <summary>Elementwise KL(p || q).</summary>
     public static Tensor Kl(Normal p, Normal q)
     {
-        var ratio = (p.Scale / q.Scale).Square();
-        return (ratio + ((p.Loc - q.Loc) / q.Scale).Square() - 1 - ratio.Log()) * 0.5;
+        var ratio = (p.Scale / q.Scale).square();
+        return (ratio + ((p.Loc - q.Loc) / q.Scale).square() - 1 - ratio.log()) * 0.5;
     }
 }

@@ -1,8 +1,4 @@
-using Apg.Torch;
-
 namespace Apg.Core.Distributions;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// Normal-Gamma(mu, nu, alpha, beta), elementwise: tau ~ Gamma(alpha, beta) (rate form),
@@ -16,11 +12,11 @@ public sealed class NormalGamma(Tensor mu, Tensor nu, Tensor alpha, Tensor beta)
     public Tensor Beta { get; } = beta;
 
     public Gamma Precision => new(Alpha, Beta);
-    public Normal MeanGivenPrecision(Tensor tau) => new(Mu, (Nu * tau).Rsqrt());
+    public Normal MeanGivenPrecision(Tensor tau) => new(Mu, (Nu * tau).rsqrt());
 
     public (Tensor Mean, Tensor Precision) Sample(Generator? generator)
     {
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = no_grad();
         var tau = Precision.Sample(generator);
         var mean = MeanGivenPrecision(tau).Sample(generator);
         return (mean, tau);
@@ -33,7 +29,7 @@ public sealed class NormalGamma(Tensor mu, Tensor nu, Tensor alpha, Tensor beta)
     {
         var ratio = q.Nu / p.Nu;
         var expectedTau = p.Alpha / p.Beta;
-        var normal = (ratio - 1 - ratio.Log() + q.Nu * expectedTau * (p.Mu - q.Mu).Square()) * 0.5;
+        var normal = (ratio - 1 - ratio.log() + q.Nu * expectedTau * (p.Mu - q.Mu).square()) * 0.5;
         return Gamma.Kl(p.Precision, q.Precision) + normal;
     }
 }

@@ -1,8 +1,4 @@
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>The outcome of running a sampler on a batch: final particles and weights, per-sweep stats, and the training loss.</summary>
 public sealed record SamplerRun(Latents Z, Tensor LogWeights, IReadOnlyList<SweepStats> Sweeps, Tensor? Loss);
@@ -28,14 +24,14 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     {
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), sweeps, "at least one sweep (the one-shot proposal)");
         if (particles < 1) throw new ArgumentOutOfRangeException(nameof(particles), particles, "at least one particle");
-        using var gradMode = withLoss ? Torch.EnableGrad() : Torch.NoGrad();
+        using var gradMode = set_grad_enabled(withLoss);
         var learnsModel = withLoss && Model.Parameters.Count > 0;
         var stats = new List<SweepStats>(sweeps);
         Tensor? loss = null;
 
         var (z, logQ) = oneShot.Sample(x, particles, generator);
         var logJoint = Model.LogJoint(x, z);
-        var logW = (logJoint - logQ).Detach();
+        var logW = (logJoint - logQ).detach();
         Weights.Validate(logW, "sweep 1 (one-shot proposal)");
         if (withLoss) loss = Objective(logW, logQ, learnsModel ? logJoint : null);
         stats.Add(SweepStats.Measure(1, logJoint, logW));
@@ -47,17 +43,17 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
         Tensor? carriedWeights = null;
         for (var sweep = 2; sweep <= sweeps; sweep++)
         {
-            using var scope = withLoss ? null : Torch.NewDisposeScope();
+            using var scope = withLoss ? null : NewDisposeScope();
             foreach (var update in Blocks)
             {
                 z = z.Select(Resampling.Ancestors(logW, scheme, generator));
                 var move = update.Propose(x, z, generator);
                 var proposed = z.With(move.Proposed);
                 Tensor logV;
-                using (Torch.NoGrad())
+                using (no_grad())
                     logV = Model.LogJointTerms(x, proposed, update.Block) - Model.LogJointTerms(x, z, update.Block)
-                           + move.LogReverse - move.LogForward.Detach();
-                logW = update.Block.PerPoint ? logV.Sum(-1) : logV;
+                           + move.LogReverse - move.LogForward.detach();
+                logW = update.Block.PerPoint ? logV.sum(-1) : logV;
                 Weights.Validate(logW, $"sweep {sweep}, block '{update.Block.Name}'");
                 if (withLoss)
                 {
@@ -66,14 +62,14 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
                 }
                 z = proposed;
             }
-            using (Torch.NoGrad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW));
+            using (no_grad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW));
             onSweep?.Invoke(stats[^1]);
-            if (scope != null)
+            if (scope is not null)
             {
                 z.MoveToOuterScope();
-                logW.MoveToOuterScope();
+                logW.MoveToOuterDisposeScope();
                 carried?.DisposeExcept(z);
-                if (carriedWeights != null && !ReferenceEquals(carriedWeights, logW)) carriedWeights.Dispose();
+                if (carriedWeights is not null && !ReferenceEquals(carriedWeights, logW)) carriedWeights.Dispose();
                 (carried, carriedWeights) = (z, logW);
             }
         }
@@ -87,12 +83,12 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     private static Tensor Objective(Tensor logWeights, Tensor logQ, Tensor? logJoint)
     {
         var wn = Weights.Normalized(logWeights);
-        var instances = logQ.Size(1);
-        var loss = -(wn * logQ).Sum() / instances;
-        if (logJoint != null)
+        var instances = logQ.size(1);
+        var loss = -(wn * logQ).sum() / instances;
+        if (logJoint is not null)
         {
-            var wnJoint = logWeights.Dim == 3 ? Weights.Normalized(logWeights.Sum(-1)) : wn;
-            loss = loss - (wnJoint * logJoint).Sum() / instances;
+            var wnJoint = logWeights.dim() == 3 ? Weights.Normalized(logWeights.sum(-1)) : wn;
+            loss = loss - (wnJoint * logJoint).sum() / instances;
         }
         return loss;
     }

@@ -1,8 +1,4 @@
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// Updates one block with a Gibbs-style proposal. z_-b does not change inside the update, so the conditional
@@ -18,7 +14,7 @@ public sealed class GibbsBlockUpdate(IBlockProposal proposal) : IBlockUpdate
         var proposed = conditional.Sample(generator);
         var logForward = conditional.LogProb(proposed);
         Tensor logReverse;
-        using (Torch.NoGrad()) logReverse = conditional.LogProb(z.Only(Block.Variables));
+        using (no_grad()) logReverse = conditional.LogProb(z.Only(Block.Variables));
         return new BlockMove(proposed, logForward, logReverse);
     }
 }

@@ -1,8 +1,6 @@
-using Apg.Torch;
+using Apg.Core.Autograd;
 
 namespace Apg.Core.Inference;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// Hamiltonian Monte Carlo with an identity mass matrix: one transition = fresh momentum, LF leapfrog steps of
@@ -15,13 +13,13 @@ public static class Hmc
         double stepSize, int leapfrogSteps, Generator? generator)
     {
         if (leapfrogSteps < 1) throw new ArgumentOutOfRangeException(nameof(leapfrogSteps), leapfrogSteps, "at least one leapfrog step");
-        using var grad = Torch.EnableGrad();
-        var q = state.Select(s => s.Detach()).ToArray();
-        var momentum = q.Select(s => Torch.Randn(s.Shape, generator, s.DType, s.Device)).ToArray();
+        using var grad = enable_grad();
+        var q = state.Select(s => s.detach()).ToArray();
+        var momentum = q.Select(s => randn(s.shape, s.dtype, s.device, generator: generator)).ToArray();
         var (logP0, gradient) = ValueAndGradient(logDensity, q);
         var h0 = logP0 - Kinetic(momentum);
         var p = momentum.Select((m, i) => m + gradient[i] * (stepSize / 2)).ToArray();
-        Tensor logP = logP0;
+        var logP = logP0;
         for (var step = 1; step <= leapfrogSteps; step++)
         {
             q = q.Select((s, i) => s + p[i] * stepSize).ToArray();
@@ -29,21 +27,21 @@ public static class Hmc
             var scale = step < leapfrogSteps ? stepSize : stepSize / 2;
             p = p.Select((m, i) => m + gradient[i] * scale).ToArray();
         }
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = no_grad();
         var h1 = logP - Kinetic(p);
-        var logU = Torch.Rand(h0.Shape, generator, h0.DType, h0.Device).Log();
+        var logU = rand(h0.shape, h0.dtype, h0.device, generator: generator).log();
         // NaN energies (a diverged trajectory) compare false and are rejected.
-        var accept = logU.Lt(h1 - h0);
-        var next = q.Select((s, i) => Torch.Where(Broadcast(accept, s), s, state[i].Detach())).ToArray();
+        var accept = logU.lt(h1 - h0);
+        var next = q.Select((s, i) => where(Broadcast(accept, s), s, state[i].detach())).ToArray();
         return (next, accept);
     }
 
     private static (Tensor Value, Tensor[] Gradient) ValueAndGradient(Func<Tensor[], Tensor> logDensity, Tensor[] q)
     {
-        var leaves = q.Select(s => s.Detach().RequiresGrad_()).ToArray();
+        var leaves = q.Select(s => s.detach().requires_grad_()).ToArray();
         var value = logDensity(leaves);
-        var gradients = Apg.Torch.Autograd.AutogradFunctions.Grad([value.Sum()], leaves);
-        return (value.Detach(), gradients.Select((g, i) => g ?? Torch.ZerosLike(leaves[i])).ToArray());
+        var gradients = Gradients.Of(value.sum(), leaves);
+        return (value.detach(), gradients);
     }
 
     private static Tensor Kinetic(Tensor[] momentum)
@@ -51,7 +49,7 @@ public static class Hmc
         Tensor? total = null;
         foreach (var m in momentum)
         {
-            var term = m.Square().Flatten(2).Sum(-1) * 0.5;
+            var term = m.square().flatten(2).sum(-1) * 0.5;
             total = total is null ? term : total + term;
         }
         return total!;
@@ -60,7 +58,7 @@ public static class Hmc
     private static Tensor Broadcast(Tensor mask, Tensor like)
     {
         var m = mask;
-        for (var d = mask.Dim; d < like.Dim; d++) m = m.Unsqueeze(-1);
-        return m.Expand(like.Shape);
+        for (var d = mask.dim(); d < like.dim(); d++) m = m.unsqueeze(-1);
+        return m.expand(like.shape);
     }
 }

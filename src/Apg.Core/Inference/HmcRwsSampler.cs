@@ -1,8 +1,4 @@
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// The HMC-RWS baseline: L particles from the one-shot proposal, then K - 1 HMC transitions (LF leapfrog steps
@@ -15,7 +11,7 @@ public sealed class HmcRwsSampler(IModel model, IOneShotProposal oneShot, IHmcTa
         var stats = new List<SweepStats>(sweeps);
         Latents z;
         Tensor logW;
-        using (Torch.NoGrad())
+        using (no_grad())
         {
             var (z0, logQ) = oneShot.Sample(x, particles, generator);
             z = z0;
@@ -27,11 +23,11 @@ public sealed class HmcRwsSampler(IModel model, IOneShotProposal oneShot, IHmcTa
         Latents? carried = null; // the previous transition's particles, freed once replaced
         for (var sweep = 2; sweep <= sweeps; sweep++)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = NewDisposeScope();
             var state = target.ToUnconstrained(z);
             var current = z;
             var (next, _) = Hmc.Transition(q => target.LogDensity(x, current, q), state, stepSize, leapfrogSteps, generator);
-            using (Torch.NoGrad())
+            using (no_grad())
             {
                 z = target.FromUnconstrained(x, z, next, generator);
                 stats.Add(SweepStats.Measure(sweep, model.LogJoint(x, z), logW));

@@ -1,5 +1,3 @@
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
 
 /// <summary>

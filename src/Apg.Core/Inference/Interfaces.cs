@@ -1,5 +1,3 @@
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
 
 /// <summary>A block of latent variables updated together. PerPoint: its incremental weight factorizes over data points.</summary>

@@ -1,8 +1,4 @@
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// One block made of a global then a local Gibbs-style proposal, with one weight: forward
@@ -21,11 +17,11 @@ public sealed class JointBlockUpdate(Block block, IBlockProposal global, IBlockP
         var newLocal = localConditional.Sample(generator);
         var logForward = Total(globalConditional.LogProb(newGlobal)) + Total(localConditional.LogProb(newLocal));
         Tensor logReverse;
-        using (Torch.NoGrad())
+        using (no_grad())
             logReverse = Total(globalConditional.LogProb(z.Only(global.Block.Variables)))
                          + Total(localConditional.LogProb(z.Only(local.Block.Variables)));
         return new BlockMove(newGlobal.With(newLocal), logForward, logReverse);
     }
 
-    private static Tensor Total(Tensor logProb) => logProb.Dim > 2 ? logProb.Sum(-1) : logProb;
+    private static Tensor Total(Tensor logProb) => logProb.dim() > 2 ? logProb.sum(-1) : logProb;
 }

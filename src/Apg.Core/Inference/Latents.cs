@@ -1,6 +1,4 @@
 using System.Collections;
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
 
 /// <summary>An immutable set of named latent tensors, particles first: [L particles, B instances, ...].</summary>
@@ -28,11 +26,11 @@ public sealed class Latents : IReadOnlyDictionary<string, Tensor>
     public Latents Select(Tensor ancestors) =>
         new(values.Select(kv => KeyValuePair.Create(kv.Key, Resampling.Select(kv.Value, ancestors))));
 
-    public Latents Detach() => new(values.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.Detach())));
+    public Latents Detach() => new(values.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.detach())));
 
     public Latents MoveToOuterScope()
     {
-        foreach (var t in values.Values) t.MoveToOuterScope();
+        foreach (var t in values.Values) t.MoveToOuterDisposeScope();
         return this;
     }
 

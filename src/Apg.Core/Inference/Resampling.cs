@@ -1,8 +1,6 @@
-using Apg.Torch;
+using Apg.Core.Runtime;
 
 namespace Apg.Core.Inference;
-
-using Torch = Apg.Torch.Torch;
 
 public enum ResamplingScheme { Systematic, Multinomial }
 
@@ -14,14 +12,14 @@ public static class Resampling
 {
     public static Tensor Ancestors(Tensor logWeights, ResamplingScheme scheme, Generator? generator)
     {
-        using var noGrad = Torch.NoGrad();
-        var shape = logWeights.Shape;
-        if (shape.Length != 2) throw new ArgumentException($"log weights must be [particles, instances], got {Tensor.FormatShape(shape)}");
+        using var noGrad = no_grad();
+        var shape = logWeights.shape;
+        if (shape.Length != 2) throw new ArgumentException($"log weights must be [particles, instances], got {Shapes.Format(shape)}");
         var particles = shape[0];
-        var probs = (logWeights - logWeights.LogSumExp(0, keepdim: true)).Exp().T().Contiguous(); // [B, L]
+        var probs = (logWeights - logWeights.logsumexp(0, keepdim: true)).exp().t().contiguous(); // [B, L]
         return scheme switch
         {
-            ResamplingScheme.Multinomial => Torch.Multinomial(probs, particles, true, generator).T(),
+            ResamplingScheme.Multinomial => multinomial(probs, particles, true, generator).t(),
             ResamplingScheme.Systematic => Systematic(probs, particles, generator),
             _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
         };
@@ -30,19 +28,19 @@ public static class Resampling
     // One uniform offset per instance; particle l's pointer is (l + u) / L into the cumulative weights.
     private static Tensor Systematic(Tensor probs, long particles, Generator? generator)
     {
-        var instances = probs.Size(0);
-        var u = Torch.Rand([instances, 1], generator, probs.DType, probs.Device);
-        var pointers = (Torch.Arange(0, particles, 1, probs.DType, probs.Device).Unsqueeze(0) + u) / particles;
-        var cdf = probs.CumSum(1);
-        return Torch.SearchSorted(cdf, pointers.Contiguous(), right: true).ClampMax(particles - 1).To(DType.Int64).T();
+        var instances = probs.size(0);
+        var u = rand([instances, 1], probs.dtype, probs.device, generator: generator);
+        var pointers = (arange(0, particles, 1, probs.dtype, probs.device).unsqueeze(0) + u) / particles;
+        var cdf = probs.cumsum(1);
+        return searchsorted(cdf, pointers.contiguous(), right: true).clamp_max(particles - 1).to(ScalarType.Int64).t();
     }
 
     /// <summary>Selects particles: tensor [L, B, ...] gathered along dim 0 by ancestors [L, B].</summary>
     public static Tensor Select(Tensor tensor, Tensor ancestors)
     {
-        var shape = tensor.Shape;
+        var shape = tensor.shape;
         var index = ancestors;
-        for (var d = 2; d < shape.Length; d++) index = index.Unsqueeze(-1);
-        return tensor.Gather(0, index.Expand(shape));
+        for (var d = 2; d < shape.Length; d++) index = index.unsqueeze(-1);
+        return tensor.gather(0, index.expand(shape));
     }
 }

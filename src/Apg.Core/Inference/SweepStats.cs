@@ -1,8 +1,4 @@
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// What one sweep left behind, per instance: the mean over particles of log p(x, z), its importance-weighted
@@ -13,11 +9,11 @@ public sealed record SweepStats(int Sweep, double[] MeanLogJoint, double[] Weigh
     /// <summary>The stats of particles with log joints [L, B] and log weights [L, B].</summary>
     public static SweepStats Measure(int sweep, Tensor logJoint, Tensor logWeights)
     {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var joint = logJoint.Detach().To(DType.Float64);
-        return new SweepStats(sweep, joint.Mean(0).ToArray<double>(),
-            (Weights.Normalized(logWeights).To(DType.Float64) * joint).Sum(0).ToArray<double>(),
-            Weights.EffectiveSampleFraction(logWeights).To(DType.Float64).ToArray<double>());
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var joint = logJoint.detach().to(ScalarType.Float64);
+        return new SweepStats(sweep, joint.mean([0]).data<double>().ToArray(),
+            (Weights.Normalized(logWeights).to(ScalarType.Float64) * joint).sum(0L).data<double>().ToArray(),
+            Weights.EffectiveSampleFraction(logWeights).to(ScalarType.Float64).data<double>().ToArray());
     }
 }

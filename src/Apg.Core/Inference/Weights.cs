@@ -1,8 +1,4 @@
-using Apg.Torch;
-
 namespace Apg.Core.Inference;
-
-using Torch = Apg.Torch.Torch;
 
 /// <summary>A batch whose importance weights cannot be normalized.</summary>
 public sealed class DegenerateWeightsException(string message) : Exception(message);
@@ -13,34 +9,29 @@ public static class Weights
     /// <summary>Self-normalized weights over particles (detached), same shape as the log weights.</summary>
     public static Tensor Normalized(Tensor logWeights)
     {
-        using var noGrad = Torch.NoGrad();
-        return logWeights.Detach().Softmax(0);
+        using var noGrad = no_grad();
+        return logWeights.detach().softmax(0L);
     }
 
     /// <summary>ESS / L = (sum w)^2 / (L sum w^2) per instance, in [1/L, 1]: [B].</summary>
     public static Tensor EffectiveSampleFraction(Tensor logWeights)
     {
-        using var noGrad = Torch.NoGrad();
-        var particles = logWeights.Size(0);
-        return ((logWeights.LogSumExp(0) * 2 - (logWeights * 2).LogSumExp(0)).Exp()) / particles;
+        using var noGrad = no_grad();
+        var particles = logWeights.size(0);
+        return (logWeights.logsumexp(0) * 2 - (logWeights * 2).logsumexp(0)).exp() / particles;
     }
 
     /// <summary>Throws, naming where, if some instance has a NaN weight or no particle with finite weight.</summary>
     public static void Validate(Tensor logWeights, string where)
     {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var nan = logWeights.IsNan().Any().Item() != 0;
-        var allNegInf = logWeights.Max(0).Values.Eq(double.NegativeInfinity);
-        if (!nan && allNegInf.Any().Item() == 0) return;
-        var instances = allNegInf.LogicalOr(logWeights.IsNan().Sum(0).Gt(0)).Nonzero1D();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var nan = logWeights.isnan().any().item<bool>();
+        var allNegInf = logWeights.max(0).values.eq(double.NegativeInfinity);
+        if (!nan && !allNegInf.any().item<bool>()) return;
+        var flags = allNegInf.logical_or(logWeights.isnan().sum(0L).gt(0)).cpu().data<bool>().ToArray();
+        var instances = Enumerable.Range(0, flags.Length).Where(i => flags[i]);
         throw new DegenerateWeightsException(
             $"{where}: {(nan ? "NaN" : "all -inf")} log weights for instance(s) {string.Join(", ", instances.Take(10))} of the batch");
-    }
-
-    private static long[] Nonzero1D(this Tensor mask)
-    {
-        var flags = mask.ToArray<bool>();
-        return Enumerable.Range(0, flags.Length).Where(i => flags[i]).Select(i => (long)i).ToArray();
     }
 }

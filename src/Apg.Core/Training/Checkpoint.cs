@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Apg.Torch;
-using Apg.Torch.Serialization;
+using Apg.Core.Data;
 
 namespace Apg.Core.Training;
 

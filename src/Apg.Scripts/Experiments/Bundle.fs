@@ -10,7 +10,7 @@ open System.IO.Compression
 open System.Security.Cryptography
 open System.Text
 open System.Text.Json.Nodes
-open Apg.Torch.Serialization
+open Apg.Core.Data
 open Apg.Core.Training
 
 let private sha256 (bytes: byte[]) = SHA256.HashData bytes |> Convert.ToHexString |> fun s -> s.ToLowerInvariant()

@@ -4,7 +4,7 @@ module Apg.Scripts.Experiments.GmmExperiments
 open System
 open System.IO
 open System.Text.Json.Nodes
-open Apg.Torch
+open TorchSharp
 open Apg.Core.Data
 open Apg.Core.Models.Gmm
 open Apg.Scripts.Experiments.Scale
@@ -30,8 +30,8 @@ let corpus (ctx: Context) (split: string) : string * JsonObject =
     let key = obj [ "split", v split; "instances", v instances; "points", v points; "seed", v seed ]
     let run =
         ctx.Store.GetOrRun("gmm-corpus", key, fun dir ->
-            use scope = Torch.NewDisposeScope()
-            use generator = new Generator(seed)
+            use scope = torch.NewDisposeScope()
+            use generator = new torch.Generator(seed)
             let c = GmmSimulator.Simulate(GmmPrior.Paper, instances, points, generator)
             let path = Path.Combine(dir, "corpus.npy")
             Npy.Save(path, c.X)
@@ -64,7 +64,7 @@ and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
     let key = obj [ "corpus", corpusKey; "config", config.ToJson() ]
     let run =
       ctx.Store.GetOrRun("gmm-train", key, fun dir ->
-        use scope = Torch.NewDisposeScope()
+        use scope = torch.NewDisposeScope()
         let struct (x, c) = GmmCorpus.Load corpusPath
         let trainer = GmmTrainer(config, x, c)
         let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
@@ -93,9 +93,9 @@ let eval (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEv
               "instance", (match instance with Some i -> v i | None -> null) ]
     let result =
         (ctx.Store.GetOrRun("gmm-eval", key, fun _ ->
-            use scope = Torch.NewDisposeScope()
+            use scope = torch.NewDisposeScope()
             let struct (x, _) = GmmCorpus.Load corpusPath
-            let x = match instance with Some i -> x.Narrow(0L, int64 i, 1L) | None -> x
+            let x = match instance with Some i -> x.narrow(0L, int64 i, 1L) | None -> x
             use networks = match trained with Some (dir, _) -> GmmTrainer.LoadNetworks dir | None -> null
             let r = GmmEvaluator.Evaluate(x, settings, networks)
             obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "seconds", v r.Seconds; "instances", v r.Instances ])).Result
@@ -109,3 +109,36 @@ let trainingCurve (folder: string) =
     |> Seq.map (fun line -> line.Split ',' |> Array.map (fun s -> Double.Parse(s, Globalization.CultureInfo.InvariantCulture)))
     |> Seq.map (fun c -> c[0], c[5], c[6], c[4])
     |> Array.ofSeq
+
+/// One drawn sample for a figure: the heaviest particle of one test instance after a sampler's sweeps.
+let sample (ctx: Context) (trained: string * JsonObject) (methodName: string) (sweeps: int) (particles: int) (seed: uint64) (instance: int) : GmmSample =
+    let corpusPath, corpusKey = corpus ctx "test"
+    let key =
+        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v methodName; "sweeps", v sweeps
+              "particles", v particles; "seed", v seed; "instance", v instance ]
+    let rows (a: float[][]) = JsonArray(a |> Array.map (fun r -> Json.ofFloats r :> JsonNode))
+    let result =
+        (ctx.Store.GetOrRun("gmm-sample", key, fun _ ->
+            use scope = torch.NewDisposeScope()
+            let struct (x, _) = GmmCorpus.Load corpusPath
+            let x = x.narrow(0L, int64 instance, 1L)
+            use networks = GmmTrainer.LoadNetworks(fst trained)
+            let model = GmmModel(GmmPrior.Paper)
+            use generator = new torch.Generator(seed)
+            let sampler = if methodName = "rws" then GmmMethods.Rws(model, networks) else GmmMethods.Apg(model, networks)
+            let run = sampler.Run(x, sweeps, particles, generator)
+            let s = GmmSample.Heaviest(run, model, x, 0)
+            obj [ "mu", rows s.Mu; "tau", rows s.Tau
+                  "assignments", JsonArray(s.Assignments |> Array.map (fun c -> JsonValue.Create c :> JsonNode))
+                  "log_joint", v s.LogJoint ])).Result
+    let matrix name = Json.getArray "sample result" result name |> Seq.map (fun r -> Json.floats (r.AsArray())) |> Array.ofSeq
+    GmmSample(matrix "mu", matrix "tau", Json.getArray "sample result" result "assignments" |> Seq.map (fun n -> n.GetValue<int64>()) |> Array.ofSeq,
+              Json.getFloat "sample result" result "log_joint")
+
+/// The points of one test instance, [N][D], as stored in the test corpus.
+let testPoints (ctx: Context) (instance: int) : float[][] =
+    let corpusPath, _ = corpus ctx "test"
+    use scope = torch.NewDisposeScope()
+    let struct (x, _) = GmmCorpus.Load corpusPath
+    let points = x[int64 instance].``to``(torch.ScalarType.Float64)
+    [| for n in 0L .. points.size(0) - 1L -> points[n].data<float>().ToArray() |]

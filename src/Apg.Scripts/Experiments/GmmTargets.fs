@@ -4,7 +4,7 @@ module Apg.Scripts.Experiments.GmmTargets
 open System.IO
 open Apg.Core.Models.Gmm
 open Apg.Scripts.Report
-open Apg.Scripts.Report.Svg
+open Apg.Scripts.Report.Figures
 open Apg.Scripts.Experiments.GmmExperiments
 
 /// What a target leaves behind: its cells (values over seeds), a Markdown section, files written.
@@ -93,7 +93,7 @@ let figure2 (ctx: Context) (folder: string) : TargetResult =
           // BPG swings far below the rest; the axis stops a little under RWS so the converging methods stay readable.
           YMin = Some(rws - 0.25 * abs (gibbs - rws)) }
     Outputs.figure folder "figure2" chart
-    { Cells = collect entries; Markdown = "## Figure 2\n\n![Figure 2](figure2.svg)\n"; Files = [ "figure2.svg"; "figure2.csv" ] }
+    { Cells = collect entries; Markdown = "## Figure 2\n\n![Figure 2](figure2.png)\n"; Files = [ "figure2.png"; "figure2.svg"; "figure2.csv" ] }
 
 /// Figure 3: final log p(x, z) and ESS at a fixed budget K * L, decomposed against joint blocks.
 let figure3 (ctx: Context) (folder: string) : TargetResult =
@@ -127,8 +127,8 @@ let figure3 (ctx: Context) (folder: string) : TargetResult =
               "logp_decomposed_most_sweeps", pick "decomposed" kMax (fun (_, _, l, _) -> l)
               "logp_joint_most_sweeps", pick "joint" kMax (fun (_, _, l, _) -> l) ]
     { Cells = cells
-      Markdown = "## Figure 3\n\n![Figure 3, log p](figure3-logp.svg)\n![Figure 3, ESS](figure3-ess.svg)\n"
-      Files = [ "figure3-logp.svg"; "figure3-logp.csv"; "figure3-ess.svg"; "figure3-ess.csv" ] }
+      Markdown = "## Figure 3\n\n![Figure 3, log p](figure3-logp.png)\n![Figure 3, ESS](figure3-ess.png)\n"
+      Files = [ "figure3-logp.png"; "figure3-logp.svg"; "figure3-logp.csv"; "figure3-ess.png"; "figure3-ess.svg"; "figure3-ess.csv" ] }
 
 /// Appendix G: the KL between the learned and the exact global conditional (given the true assignments) during training.
 let appendixG (ctx: Context) (folder: string) : TargetResult =
@@ -153,6 +153,51 @@ let appendixG (ctx: Context) (folder: string) : TargetResult =
               "kl_inclusive_last", curves |> List.map (fun c -> edge c (fun (_, i, _, _) -> i) true)
               "kl_exclusive_first", curves |> List.map (fun c -> edge c (fun (_, _, e, _) -> e) false)
               "kl_exclusive_last", curves |> List.map (fun c -> edge c (fun (_, _, e, _) -> e) true) ]
-    { Cells = cells; Markdown = "## Appendix G\n\n![Appendix G](appendix-g.svg)\n"; Files = [ "appendix-g.svg"; "appendix-g.csv" ] }
+    { Cells = cells; Markdown = "## Appendix G\n\n![Appendix G](appendix-g.png)\n"; Files = [ "appendix-g.png"; "appendix-g.svg"; "appendix-g.csv" ] }
 
-let all = [ "table1", table1; "figure2", figure2; "figure3", figure3; "appendix-g", appendixG ]
+/// Figure 1a: single samples on two test instances (N = 100): the data, the RWS sample, and APG after K sweeps.
+let figure1a (ctx: Context) (folder: string) : TargetResult =
+    let g = ctx.Scale.Gmm
+    let L = g.Particles
+    let ks = [ 2; 6; 12 ]
+    let kMax = List.max ks
+    let trained = train ctx g.TrainSeeds.Head BlockStrategy.Decomposed
+    let rwsTrained = trainRws ctx g.TrainSeeds.Head
+    let instances = [ 0; 1 ]
+    // RWS gets the budget of the longest APG run: one sweep of K * L particles.
+    let draw instance seed =
+        ("rws", sample ctx rwsTrained "rws" 1 (kMax * L) seed instance)
+        :: [ for k in ks -> sprintf "apg_k%d" k, sample ctx trained "apg" k L seed instance ]
+    let entries =
+        [ for seed in g.EvalSeeds do
+            let perInstance = instances |> List.map (fun i -> draw i seed)
+            for name in "rws" :: [ for k in ks -> sprintf "apg_k%d" k ] do
+                // The mean over the shown instances of the drawn sample's log p(x, z).
+                yield name, perInstance |> List.averageBy (fun samples -> (samples |> List.find (fun (n, _) -> n = name) |> snd).LogJoint) ]
+    let seed0 = g.EvalSeeds.Head
+    let clusters (s: GmmSample) =
+        [ for m in 0 .. s.Mu.Length - 1 -> s.Mu[m][0], s.Mu[m][1], 2.0 / sqrt (s.Tau[m][0]), 2.0 / sqrt (s.Tau[m][1]) ]
+    let panels =
+        [ for i in instances do
+            let points = testPoints ctx i
+            yield i, "data", { ClusterPanel.Title = sprintf "instance %d: data" (i + 1); Points = points; Assignments = None; Clusters = [] }, None
+            for name, s in draw i seed0 do
+                let label = if name = "rws" then sprintf "RWS (%d particles)" (kMax * L) else sprintf "APG, K = %s" (name.Substring 5)
+                yield i, name, { Title = sprintf "%s, log p = %.1f" label s.LogJoint; Points = points; Assignments = Some s.Assignments; Clusters = clusters s }, Some s ]
+    let plots = panels |> List.map (fun (_, _, p, _) -> clusterPlot p)
+    saveGrid folder "figure1a" instances.Length (panels.Length / instances.Length) plots 360 340
+    for p in plots do p.Dispose()
+    Outputs.csv folder "figure1a"
+        [ yield [ "instance"; "panel"; "kind"; "index"; "x"; "y"; "cluster"; "radius_x"; "radius_y" ]
+          for i, name, p, s in panels do
+              for n, pt in Array.indexed p.Points ->
+                  [ string i; name; "point"; string n; Outputs.num pt[0]; Outputs.num pt[1]
+                    (match p.Assignments with Some a -> string a[n] | None -> ""); ""; "" ]
+              if s.IsSome then
+                  for m, (mx, my, rx, ry) in List.indexed p.Clusters ->
+                      [ string i; name; "cluster"; string m; Outputs.num mx; Outputs.num my; string m; Outputs.num rx; Outputs.num ry ] ]
+    { Cells = collect entries
+      Markdown = sprintf "## Figure 1a\n\nSingle samples (the heaviest particle) on test instances 1 and 2, evaluation seed %d; ellipses are 2 standard deviations from tau.\n\n![Figure 1a](figure1a.png)\n" seed0
+      Files = [ "figure1a.png"; "figure1a.svg"; "figure1a.csv" ] }
+
+let all = [ "figure1a", figure1a; "table1", table1; "figure2", figure2; "figure3", figure3; "appendix-g", appendixG ]

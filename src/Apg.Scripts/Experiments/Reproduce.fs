@@ -5,8 +5,8 @@ open System
 open System.Diagnostics
 open System.IO
 open System.Runtime.InteropServices
-open Apg.Torch
-open Apg.Torch.Serialization
+open Apg.Core.Data
+open Apg.Core.Runtime
 open Apg.Core.Training
 open Apg.Scripts.Experiments.RunStore
 open Apg.Scripts.Experiments.GmmExperiments
@@ -20,9 +20,8 @@ let private cpuModel () =
 
 let environment (scale: Scale.Scale) (seconds: float) =
     [ "commit", Provenance.GitCommit()
-      "libtorch", Torch.Version
-      "BLAS", Torch.BlasInfo
-      "intra-op threads", string Torch.NumThreads
+      "libtorch", TorchRuntime.LibTorchVersion + " (TorchSharp " + typeof<TorchSharp.torch>.Assembly.GetName().Version.ToString() + ")"
+      "intra-op threads", string (TorchSharp.torch.get_num_threads ())
       "CPU", sprintf "%s (%d logical cores)" (cpuModel ()) Environment.ProcessorCount
       "OS", RuntimeInformation.OSDescription
       ".NET", RuntimeInformation.FrameworkDescription

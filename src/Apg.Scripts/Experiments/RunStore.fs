@@ -4,11 +4,11 @@ module Apg.Scripts.Experiments.RunStore
 
 open System.IO
 open System.Text.Json.Nodes
-open Apg.Torch.Serialization
+open Apg.Core.Data
 
 /// Bumped when a change to the code changes what a run of the same config produces: keys hash the config,
 /// not the code, so a finished run is otherwise reused after such a change (each result records its commit).
-let codeVersion = 1
+let codeVersion = 2
 
 type Run = { Folder: string; Result: JsonObject }
 

@@ -1,5 +1,5 @@
 // Loads the built Apg assemblies (build first: ./apg --help, or dotnet build src/Apg.Scripts -c Release).
-#r "../bin/Release/net10.0/Apg.Torch.dll"
+#r "../bin/Release/net10.0/TorchSharp.dll"
 #r "../bin/Release/net10.0/Apg.Core.dll"
 #r "../bin/Release/net10.0/apg.dll"
 
@@ -9,6 +9,7 @@ open System.IO
 let runTarget (target: string) =
     let root = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, "..", "..", ".."))
     let scale = match fsi.CommandLineArgs |> Array.tail with [| s |] -> s | _ -> "smoke"
+    Apg.Core.Runtime.TorchRuntime.Initialize()
     Apg.Scripts.Experiments.Cancel.install ()
     let outcome = Apg.Scripts.Experiments.Reproduce.run (Path.Combine(root, "paper")) (Path.Combine(root, "results")) scale [ target ]
     for v in outcome.Verdicts do

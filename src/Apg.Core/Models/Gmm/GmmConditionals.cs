@@ -1,6 +1,5 @@
 using Apg.Core.Distributions;
 using Apg.Core.Inference;
-using Apg.Torch;
 
 namespace Apg.Core.Models.Gmm;
 
@@ -17,7 +16,7 @@ public sealed class GlobalConditional(NormalGamma distribution) : IBlockConditio
         return new Latents((Mu, mean), (Tau, precision));
     }
 
-    public Tensor LogProb(Latents values) => Distribution.LogProb(values[Mu], values[Tau]).Sum([-2, -1]);
+    public Tensor LogProb(Latents values) => Distribution.LogProb(values[Mu], values[Tau]).sum(-2, -1);
 }
 
 /// <summary>One-hot assignments c from per-point logits [L, B, N, M]; log q per point: [L, B, N].</summary>

@@ -1,9 +1,7 @@
 using Apg.Core.Distributions;
-using Apg.Torch;
 
 namespace Apg.Core.Models.Gmm;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>
 /// The Normal-Gamma conjugate update from (possibly soft, possibly neural) per-cluster statistics:
@@ -19,9 +17,9 @@ public static class GmmConjugacy
         var alpha = n * 0.5 + prior.Alpha0;
         // s2 - n xbar^2 = s2 - s1^2 / n and n nu0 (xbar - mu0)^2 / (2 (nu0 + n)) = nu0 (s1 - n mu0)^2 / (2 n (nu0 + n));
         // both numerators are exactly 0 when n = 0, so a floor on the divisor changes nothing else.
-        var safeN = n.ClampMin(1e-30);
-        var spread = s2 - s1.Square() / safeN;
-        var shift = (s1 - n * prior.Mu0).Square() * prior.Nu0 / (safeN * nu * 2);
+        var safeN = n.clamp_min(1e-30);
+        var spread = s2 - s1.square() / safeN;
+        var shift = (s1 - n * prior.Mu0).square() * prior.Nu0 / (safeN * nu * 2);
         var beta = spread * 0.5 + shift + prior.Beta0;
         return new NormalGamma(mu, nu, alpha, beta);
     }
@@ -29,10 +27,10 @@ public static class GmmConjugacy
     /// <summary>Statistics of points x [B, N, D] under (soft) assignments weights [..., B, N, M], transformed points t [..., B, N, D].</summary>
     public static (Tensor N, Tensor S1, Tensor S2) Statistics(Tensor weights, Tensor t)
     {
-        var wT = weights.Transpose(-1, -2);               // [..., M, N]
-        var n = weights.Sum(-2).Unsqueeze(-1);             // [..., M, 1]
-        var s1 = wT.MatMul(t);                             // [..., M, D]
-        var s2 = wT.MatMul(t.Square());
-        return (n.Expand(s1.Shape), s1, s2);
+        var wT = weights.transpose(-1, -2);               // [..., M, N]
+        var n = weights.sum(-2).unsqueeze(-1);             // [..., M, 1]
+        var s1 = wT.matmul(t);                             // [..., M, D]
+        var s2 = wT.matmul(t.square());
+        return (n.expand(s1.shape), s1, s2);
     }
 }

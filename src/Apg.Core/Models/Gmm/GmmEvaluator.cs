@@ -1,9 +1,7 @@
 using Apg.Core.Inference;
-using Apg.Torch;
 
 namespace Apg.Core.Models.Gmm;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>Evaluation settings: which sampler, how many sweeps and particles, and the seed of its generator.</summary>
 public sealed record GmmEvalSettings(GmmMethod Method, int Sweeps, int Particles, int LeapfrogSteps = 1, ulong Seed = 0,
@@ -18,24 +16,24 @@ public static class GmmEvaluator
     public static GmmEvalResult Evaluate(Tensor corpus, GmmEvalSettings settings, GmmNetworks? networks, GmmPrior? prior = null,
         Action<int, int>? onBatch = null)
     {
-        if (settings.Method != GmmMethod.Gibbs && networks == null)
+        if (settings.Method != GmmMethod.Gibbs && networks is null)
             throw new ArgumentException($"method {GmmMethods.Name(settings.Method)} needs trained proposals: pass --checkpoint DIR");
         if (settings.Sweeps < 1 || settings.Particles < 1 || settings.BatchSize < 1)
             throw new ArgumentException($"sweeps, particles and batch size must be at least 1 (got {settings.Sweeps}, {settings.Particles}, {settings.BatchSize})");
         var model = new GmmModel(prior ?? GmmPrior.Paper);
-        using var generator = new Generator(settings.Seed);
-        var instances = (int)corpus.Size(0);
+        using var generator = new Generator(settings.Seed, corpus.device);
+        var instances = (int)corpus.size(0);
         // RWS spends the whole budget on one sweep of K * L particles.
         var (sweeps, particles) = settings.Method == GmmMethod.Rws ? (1, settings.Sweeps * settings.Particles) : (settings.Sweeps, settings.Particles);
         var logJoint = new double[sweeps];
         var ess = new double[sweeps];
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = no_grad();
         for (var start = 0; start < instances; start += settings.BatchSize)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = NewDisposeScope();
             var size = Math.Min(settings.BatchSize, instances - start);
-            var x = corpus.Narrow(0, start, size);
+            var x = corpus.narrow(0, start, size);
             var run = Run(model, networks, settings, x, sweeps, particles, generator);
             foreach (var s in run.Sweeps)
             {

@@ -1,10 +1,8 @@
 using Apg.Core.Distributions;
 using Apg.Core.Inference;
-using Apg.Torch;
 
 namespace Apg.Core.Models.Gmm;
 
-using Torch = Apg.Torch.Torch;
 using static GmmVariables;
 
 /// <summary>The exact conditional p(mu, tau | x, c): the conjugate update from the hard assignments.</summary>
@@ -38,12 +36,12 @@ public sealed class PriorGlobalProposal(GmmPrior prior) : IBlockProposal
     public IBlockConditional Condition(Tensor x, Latents z)
     {
         var like = z[Mu];
-        return new GlobalConditional(Prior(prior, like.Shape, like.DType, like.Device));
+        return new GlobalConditional(Prior(prior, like.shape, like.dtype, like.device));
     }
 
-    public static NormalGamma Prior(GmmPrior prior, long[] shape, DType dtype, Device device) => new(
-        Torch.Full(shape, prior.Mu0, dtype, device), Torch.Full(shape, prior.Nu0, dtype, device),
-        Torch.Full(shape, prior.Alpha0, dtype, device), Torch.Full(shape, prior.Beta0, dtype, device));
+    public static NormalGamma Prior(GmmPrior prior, long[] shape, ScalarType dtype, Device device) => new(
+        full(shape, prior.Mu0, dtype, device), full(shape, prior.Nu0, dtype, device),
+        full(shape, prior.Alpha0, dtype, device), full(shape, prior.Beta0, dtype, device));
 }
 
 /// <summary>Starts a sampler from the prior: (mu, tau) ~ Normal-Gamma, c ~ uniform; log q is the prior's log density.</summary>
@@ -51,11 +49,11 @@ public sealed class PriorOneShot(GmmPrior prior) : IOneShotProposal
 {
     public (Latents Z, Tensor LogQ) Sample(Tensor x, int particles, Generator? generator)
     {
-        var shape = x.Shape; // [B, N, D]
-        var global = new GlobalConditional(PriorGlobalProposal.Prior(prior, [particles, shape[0], prior.Clusters, prior.Dimensions], x.DType, x.Device));
+        var shape = x.shape; // [B, N, D]
+        var global = new GlobalConditional(PriorGlobalProposal.Prior(prior, [particles, shape[0], prior.Clusters, prior.Dimensions], x.dtype, x.device));
         var globals = global.Sample(generator);
-        var local = new LocalConditional(Torch.Zeros([particles, shape[0], shape[1], prior.Clusters], x.DType, x.Device));
+        var local = new LocalConditional(zeros([particles, shape[0], shape[1], prior.Clusters], x.dtype, x.device));
         var c = local.Sample(generator);
-        return (globals.With(c), global.LogProb(globals) + local.LogProb(c).Sum(-1));
+        return (globals.With(c), global.LogProb(globals) + local.LogProb(c).sum(-1));
     }
 }

@@ -1,5 +1,4 @@
 using Apg.Core.Inference;
-using Apg.Torch;
 
 namespace Apg.Core.Models.Gmm;
 
@@ -13,21 +12,21 @@ public sealed class GmmHmcTarget(GmmModel model) : IHmcTarget
 {
     private readonly ExactLocalProposal local = new(model.Prior);
 
-    public Tensor[] ToUnconstrained(Latents z) => [z[Mu].Detach(), z[Tau].Detach().Log()];
+    public Tensor[] ToUnconstrained(Latents z) => [z[Mu].detach(), z[Tau].detach().log()];
 
     public Tensor LogDensity(Tensor x, Latents z, Tensor[] q)
     {
         var mu = q[0];
         var logTau = q[1];
-        var tau = logTau.Exp();
+        var tau = logTau.exp();
         var globals = new Latents((Mu, mu), (Tau, tau));
         var perCluster = GmmModel.LogLikelihoodPerCluster(x, mu, tau) - Math.Log(model.Prior.Clusters);
-        return model.LogPriorGlobal(globals) + perCluster.LogSumExp(-1).Sum(-1) + logTau.Sum([-2, -1]);
+        return model.LogPriorGlobal(globals) + perCluster.logsumexp(-1).sum(-1) + logTau.sum(-2, -1);
     }
 
     public Latents FromUnconstrained(Tensor x, Latents z, Tensor[] q, Generator? generator)
     {
-        var globals = new Latents((Mu, q[0]), (Tau, q[1].Exp()));
+        var globals = new Latents((Mu, q[0]), (Tau, q[1].exp()));
         return globals.With(local.Condition(x, globals).Sample(generator));
     }
 }

@@ -1,5 +1,4 @@
 using Apg.Core.Inference;
-using Apg.Torch;
 
 namespace Apg.Core.Models.Gmm;
 
@@ -39,7 +38,7 @@ public static class GmmMethods
 
     /// <summary>Exact Gibbs (every incremental weight is 1), started from the learned one-shot encoder or from the prior.</summary>
     public static ApgSampler Gibbs(GmmModel model, GmmNetworks? networks) =>
-        new(model, networks != null ? networks.OneShot : new PriorOneShot(model.Prior),
+        new(model, networks is not null ? networks.OneShot : new PriorOneShot(model.Prior),
             [new GibbsBlockUpdate(new ExactGlobalProposal(model.Prior)), new GibbsBlockUpdate(new ExactLocalProposal(model.Prior))]);
 
     /// <summary>RWS: the one-shot proposal alone (run it with one sweep and K * L particles).</summary>

@@ -1,10 +1,8 @@
 using Apg.Core.Distributions;
 using Apg.Core.Inference;
-using Apg.Torch;
 
 namespace Apg.Core.Models.Gmm;
 
-using Torch = Apg.Torch.Torch;
 using static GmmVariables;
 
 /// <summary>
@@ -16,11 +14,11 @@ public sealed class GmmModel(GmmPrior prior) : IModel
     public GmmPrior Prior { get; } = prior;
     public IReadOnlyList<Tensor> Parameters { get; } = [];
 
-    public Tensor LogJoint(Tensor x, Latents z) => LogPriorGlobal(z) + LogPointTerms(x, z).Sum(-1);
+    public Tensor LogJoint(Tensor x, Latents z) => LogPriorGlobal(z) + LogPointTerms(x, z).sum(-1);
 
     public Tensor LogJointTerms(Tensor x, Latents z, Block block) =>
         block.Name == Local.Name ? LogPointTerms(x, z)
-        : block.Name == Global.Name ? LogPriorGlobal(z) + LogLikelihood(x, z).Sum(-1)
+        : block.Name == Global.Name ? LogPriorGlobal(z) + LogLikelihood(x, z).sum(-1)
         : LogJoint(x, z);
 
     /// <summary>log p(mu, tau): [L, B].</summary>
@@ -29,8 +27,8 @@ public sealed class GmmModel(GmmPrior prior) : IModel
         var mu = z[Mu];
         var tau = z[Tau];
         var precision = new Gamma(Scalar(tau, Prior.Alpha0), Scalar(tau, Prior.Beta0));
-        var mean = new Normal(Scalar(mu, Prior.Mu0), (tau * Prior.Nu0).Rsqrt());
-        return (precision.LogProb(tau) + mean.LogProb(mu)).Sum([-2, -1]);
+        var mean = new Normal(Scalar(mu, Prior.Mu0), (tau * Prior.Nu0).rsqrt());
+        return (precision.LogProb(tau) + mean.LogProb(mu)).sum(-2, -1);
     }
 
     /// <summary>log p(c_n) + log p(x_n | c_n, mu, tau) per point: [L, B, N].</summary>
@@ -40,19 +38,19 @@ public sealed class GmmModel(GmmPrior prior) : IModel
     public Tensor LogLikelihood(Tensor x, Latents z)
     {
         var c = z[C];
-        var mean = c.MatMul(z[Mu]);           // [L, B, N, D]: each point's cluster mean
-        var precision = c.MatMul(z[Tau]);
-        return new Normal(mean, precision.Rsqrt()).LogProb(x).Sum(-1);
+        var mean = c.matmul(z[Mu]);           // [L, B, N, D]: each point's cluster mean
+        var precision = c.matmul(z[Tau]);
+        return new Normal(mean, precision.rsqrt()).LogProb(x).sum(-1);
     }
 
     /// <summary>log N(x_n; mu_m, tau_m^-1/2) summed over dimensions, for every point and cluster: [L, B, N, M].</summary>
     public static Tensor LogLikelihoodPerCluster(Tensor x, Tensor mu, Tensor tau)
     {
-        var points = x.Unsqueeze(-2);          // [B, N, 1, D]
-        var means = mu.Unsqueeze(-3);          // [L, B, 1, M, D]
-        var precisions = tau.Unsqueeze(-3);
-        return new Normal(means, precisions.Rsqrt()).LogProb(points).Sum(-1);
+        var points = x.unsqueeze(-2);          // [B, N, 1, D]
+        var means = mu.unsqueeze(-3);          // [L, B, 1, M, D]
+        var precisions = tau.unsqueeze(-3);
+        return new Normal(means, precisions.rsqrt()).LogProb(points).sum(-1);
     }
 
-    private static Tensor Scalar(Tensor like, double value) => Torch.Scalar(value, like.DType, like.Device);
+    private static Tensor Scalar(Tensor like, double value) => tensor(value, like.dtype, like.device);
 }

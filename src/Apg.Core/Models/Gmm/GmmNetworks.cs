@@ -1,16 +1,17 @@
-using Apg.Torch;
-using Apg.Torch.NN;
-
 namespace Apg.Core.Models.Gmm;
 
 /// <summary>The three learned GMM proposals, as one module so they save and load together.</summary>
-public sealed class GmmNetworks : Module
+public sealed class GmmNetworks : nn.Module
 {
-    public GmmNetworks(GmmPrior prior, Generator? generator = null, DType dtype = DType.Float32)
+    public GmmNetworks(GmmPrior prior, Generator? generator = null, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base(nameof(GmmNetworks))
     {
-        Encoder = RegisterModule("encoder", new NeuralGlobalProposal(prior, conditionsOnAssignments: false, generator, dtype));
-        Global = RegisterModule("global", new NeuralGlobalProposal(prior, conditionsOnAssignments: true, generator, dtype));
-        Local = RegisterModule("local", new NeuralLocalProposal(prior, generator: generator, dtype: dtype));
+        Encoder = new NeuralGlobalProposal(prior, conditionsOnAssignments: false, generator, dtype, device);
+        Global = new NeuralGlobalProposal(prior, conditionsOnAssignments: true, generator, dtype, device);
+        Local = new NeuralLocalProposal(prior, generator: generator, dtype: dtype, device: device);
+        register_module("encoder", Encoder);
+        register_module("global", Global);
+        register_module("local", Local);
     }
 
     /// <summary>q(mu, tau | x), the one-shot global encoder.</summary>

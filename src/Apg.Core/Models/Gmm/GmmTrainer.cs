@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Apg.Core.Distributions;
 using Apg.Core.Inference;
+using Apg.Core.NN;
+using Apg.Core.Optim;
+using Apg.Core.Runtime;
 using Apg.Core.Training;
-using Apg.Torch;
-using Apg.Torch.NN;
-using Apg.Torch.Optim;
+using TorchSharp.Modules;
 
 namespace Apg.Core.Models.Gmm;
 
-using Torch = Apg.Torch.Torch;
 
 /// <summary>Training metrics at one step: loss, ESS / L and mean log p(x, z) of the last sweep, KLs to the exact global conditional.</summary>
 public sealed record GmmTrainingMetrics(int Step, double Loss, double EssFraction, double LogJoint, double InclusiveKl, double ExclusiveKl);
@@ -36,8 +36,8 @@ public sealed class GmmTrainer
         model = new GmmModel(prior ?? GmmPrior.Paper);
         this.corpus = corpus;
         this.assignments = assignments;
-        if (corpus.Size(0) < config.BatchSize)
-            throw new ArgumentException($"the corpus has {corpus.Size(0)} instances, fewer than one batch of {config.BatchSize}");
+        if (corpus.size(0) < config.BatchSize)
+            throw new ArgumentException($"the corpus has {corpus.size(0)} instances, fewer than one batch of {config.BatchSize}");
     }
 
     /// <summary>The step the last Train call resumed from (0 for a fresh run): rates count only the steps after it.</summary>
@@ -45,12 +45,12 @@ public sealed class GmmTrainer
 
     public GmmNetworks Train(string outDirectory, Action<GmmTrainingMetrics, TimeSpan>? onLog = null, CancellationToken cancel = default)
     {
-        using var generator = new Generator(config.Seed);
-        var networks = new GmmNetworks(model.Prior, generator);
-        using var adam = new Adam(networks.Parameters(), config.LearningRate, config.Beta1, config.Beta2);
+        using var generator = new Generator(config.Seed, corpus.device);
+        var networks = new GmmNetworks(model.Prior, generator, device: corpus.device);
+        using var adam = optim.Adam(networks.parameters(), config.LearningRate, config.Beta1, config.Beta2);
         var step = ResumedFrom = Resume(outDirectory, networks, adam, generator);
         var sampler = GmmMethods.Apg(model, networks, config.Blocks, config.Resampling);
-        var perEpoch = (int)(corpus.Size(0) / config.BatchSize);
+        var perEpoch = (int)(corpus.size(0) / config.BatchSize);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var log = OpenLog(outDirectory, step);
         (Tensor X, Tensor? C)? epochData = null;
@@ -67,17 +67,17 @@ public sealed class GmmTrainer
                 epochData = Shuffle(epoch);
             }
             step++;
-            using var scope = Torch.NewDisposeScope();
+            using var scope = NewDisposeScope();
             var offset = (step - 1) % perEpoch * config.BatchSize;
-            var x = epochData!.Value.X.Narrow(0, offset, config.BatchSize);
-            adam.ZeroGrad();
+            var x = epochData!.Value.X.narrow(0, offset, config.BatchSize);
+            networks.zero_grad(set_to_none: true);
             var run = sampler.Run(x, config.Sweeps, config.Particles, generator, withLoss: true);
-            run.Loss!.Backward();
-            adam.Step();
+            run.Loss!.backward();
+            adam.step();
 
             if (step % config.LogEvery == 0 || step == config.Steps)
             {
-                var c = epochData.Value.C?.Narrow(0, offset, config.BatchSize);
+                var c = epochData.Value.C?.narrow(0, offset, config.BatchSize);
                 var metrics = Measure(step, run, networks, x, c);
                 log.WriteLine(string.Join(",", new[] { step, clock.Elapsed.TotalSeconds, metrics.Loss, metrics.EssFraction, metrics.LogJoint, metrics.InclusiveKl, metrics.ExclusiveKl }
                     .Select(v => Convert.ToDouble(v).ToString("G9", CultureInfo.InvariantCulture))));
@@ -96,54 +96,55 @@ public sealed class GmmTrainer
     /// <summary>Instances and the points inside each instance in a fresh order per epoch, from (seed, epoch) alone.</summary>
     private (Tensor X, Tensor? C) Shuffle(int epoch)
     {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         using var g = new Generator(config.Seed * 1_000_003UL + (ulong)epoch + 1);
-        var shape = corpus.Shape;
-        var order = Torch.RandPerm(shape[0], g);
-        var pointOrder = Torch.Rand([shape[0], shape[1]], g).Sort(1).Indices.IndexSelect(0, order);
-        var x = corpus.IndexSelect(0, order).Gather(1, pointOrder.Unsqueeze(-1).Expand(shape)).Contiguous().DetachFromScope();
-        var c = assignments?.IndexSelect(0, order).Gather(1, pointOrder).Contiguous().DetachFromScope();
+        var shape = corpus.shape;
+        var order = randperm(shape[0], generator: g).to(corpus.device);
+        var pointOrder = rand([shape[0], shape[1]], generator: g).sort(1).Indices.to(corpus.device).index_select(0, order);
+        var x = corpus.index_select(0, order).gather(1, pointOrder.unsqueeze(-1).expand(shape)).contiguous().DetachFromDisposeScope();
+        var c = assignments?.index_select(0, order).gather(1, pointOrder).contiguous().DetachFromDisposeScope();
         return (x, c);
     }
 
     private GmmTrainingMetrics Measure(int step, SamplerRun run, GmmNetworks networks, Tensor x, Tensor? trueAssignments)
     {
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = no_grad();
         var last = run.Sweeps[^1];
-        var c = trueAssignments != null
-            ? Functional.OneHot(trueAssignments, model.Prior.Clusters).To(x.DType).Unsqueeze(0)
+        var c = trueAssignments is not null
+            ? nn.functional.one_hot(trueAssignments, model.Prior.Clusters).to(x.dtype).unsqueeze(0)
             : run.Z[GmmVariables.C];
         var z = new Latents((GmmVariables.C, c));
         var learned = ((GlobalConditional)networks.Global.Condition(x, z)).Distribution;
         var exact = ExactGlobalProposal.Posterior(model.Prior, x, c);
-        var inclusive = NormalGamma.Kl(exact, learned).Sum([-2, -1]).Mean().Item();
-        var exclusive = NormalGamma.Kl(learned, exact).Sum([-2, -1]).Mean().Item();
-        return new GmmTrainingMetrics(step, run.Loss!.Item(), last.EssFraction.Average(), last.MeanLogJoint.Average(), inclusive, exclusive);
+        var inclusive = NormalGamma.Kl(exact, learned).sum(-2, -1).mean().to(ScalarType.Float64).item<double>();
+        var exclusive = NormalGamma.Kl(learned, exact).sum(-2, -1).mean().to(ScalarType.Float64).item<double>();
+        return new GmmTrainingMetrics(step, run.Loss!.to(ScalarType.Float64).item<double>(), last.EssFraction.Average(), last.MeanLogJoint.Average(), inclusive, exclusive);
     }
 
     private int Resume(string directory, GmmNetworks networks, Adam adam, Generator generator)
     {
         if (!Checkpoint.Exists(directory)) return 0;
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var (tensors, manifest) = Checkpoint.Load(directory);
         var source = Path.Combine(directory, Checkpoint.WeightsFile);
         var saved = GmmTrainingConfig.FromJson(manifest["config"] ?? throw new InvalidDataException($"{source}: manifest has no config"), source);
         if (saved.Identity() != config.Identity())
             throw new InvalidOperationException(
                 $"{directory} holds a checkpoint trained with a different config ({saved.Identity()}); use another --out or the same settings");
-        networks.LoadStateDict(Checkpoint.Under(tensors, "networks."), source);
-        adam.LoadStateDict(Checkpoint.Under(tensors, "adam."), source);
-        generator.SetState(tensors["generator.state"]);
+        StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), source);
+        AdamState.Load(adam, Checkpoint.Under(tensors, "adam."), source);
+        GeneratorState.Set(generator, tensors.TryGetValue("generator.state", out var state) ? state
+            : throw new InvalidDataException($"{source}: no generator state"), source);
         return manifest["step"]!.GetValue<int>();
     }
 
     private void Save(string directory, GmmNetworks networks, Adam adam, Generator generator, int step)
     {
-        using var scope = Torch.NewDisposeScope();
-        var tensors = Checkpoint.Prefixed(networks.StateDict(), "networks.");
-        foreach (var (k, v) in adam.StateDict()) tensors["adam." + k] = v;
-        tensors["generator.state"] = generator.GetState();
+        using var scope = NewDisposeScope();
+        var tensors = Checkpoint.Prefixed(StateDicts.Of(networks), "networks.");
+        foreach (var (k, v) in AdamState.Save(adam)) tensors["adam." + k] = v;
+        tensors["generator.state"] = GeneratorState.Get(generator);
         var manifest = new JsonObject
         {
             ["task"] = "gmm",
@@ -151,19 +152,19 @@ public sealed class GmmTrainer
             ["seed"] = config.Seed,
             ["config"] = config.ToJson(),
             ["git_commit"] = Provenance.GitCommit(),
-            ["libtorch"] = Torch.Version,
+            ["libtorch"] = TorchRuntime.LibTorchVersion,
             ["saved_at"] = DateTime.UtcNow.ToString("o"),
         };
         Checkpoint.Save(directory, tensors, manifest);
     }
 
     /// <summary>Loads trained proposals from a checkpoint directory (for evaluation).</summary>
-    public static GmmNetworks LoadNetworks(string directory, GmmPrior? prior = null)
+    public static GmmNetworks LoadNetworks(string directory, GmmPrior? prior = null, Device? device = null)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         var (tensors, _) = Checkpoint.Load(directory);
-        var networks = new GmmNetworks(prior ?? GmmPrior.Paper);
-        networks.LoadStateDict(Checkpoint.Under(tensors, "networks."), Path.Combine(directory, Checkpoint.WeightsFile));
+        var networks = new GmmNetworks(prior ?? GmmPrior.Paper, device: device);
+        StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), Path.Combine(directory, Checkpoint.WeightsFile));
         return networks;
     }
 

@@ -1,0 +1,120 @@
+/// Figures with ScottPlot 5: a PNG for people, an SVG beside it, written atomically.
+module Apg.Scripts.Report.Figures
+
+open System
+open System.IO
+open ScottPlot
+
+type Series = { Name: string; X: float[]; Y: float[] }
+
+type Chart =
+    { Title: string
+      XLabel: string
+      YLabel: string
+      Series: Series list
+      LogX: bool
+      /// Lower limit of the y axis; lines below it are clipped at the plot's edge (None: fit every point).
+      YMin: float option }
+
+let width, height = 900, 560
+
+let palette = Palettes.Category10()
+
+/// Writes through a temporary file in the same folder, then renames it over the target.
+let atomically (path: string) (write: string -> unit) =
+    let full = Path.GetFullPath path
+    let dir = Path.GetDirectoryName full
+    Directory.CreateDirectory dir |> ignore
+    let temp = Path.Combine(dir, sprintf ".%s.%s%s" (Path.GetFileNameWithoutExtension full) (Guid.NewGuid().ToString "N") (Path.GetExtension full))
+    try
+        write temp
+        File.Move(temp, full, true)
+    finally
+        if File.Exists temp then File.Delete temp
+
+/// Saves a plot as NAME.png and NAME.svg in folder.
+let savePlot (folder: string) (name: string) (plot: Plot) =
+    atomically (Path.Combine(folder, name + ".png")) (fun p -> plot.SavePng(p, width, height) |> ignore)
+    atomically (Path.Combine(folder, name + ".svg")) (fun p -> plot.SaveSvg(p, width, height) |> ignore)
+
+/// 1, 2 and 5 times each power of ten inside [lo, hi] (data units), as ticks placed at their log10.
+let private logTicks (lo: float) (hi: float) =
+    let ticks = TickGenerators.NumericManual()
+    for e in floor (log10 lo) .. ceil (log10 hi) do
+        for m in [ 1.0; 2.0; 5.0 ] do
+            let t = m * 10.0 ** e
+            if t >= lo * (1.0 - 1e-9) && t <= hi * (1.0 + 1e-9) then ticks.AddMajor(log10 t, t.ToString("G4", Globalization.CultureInfo.InvariantCulture))
+    ticks
+
+/// A line chart: one line with markers per series, a legend; log x axis when asked.
+let lineChart (chart: Chart) : Plot =
+    let tx (x: float) = if chart.LogX then log10 x else x
+    let finite =
+        chart.Series |> List.collect (fun s -> Array.zip s.X s.Y |> Array.filter (fun (x, y) -> Double.IsFinite y && Double.IsFinite(tx x)) |> List.ofArray)
+    if finite.IsEmpty then invalidArg "chart" (sprintf "chart '%s' has no finite points to draw" chart.Title)
+    let plot = new Plot()
+    chart.Series
+    |> List.iteri (fun i s ->
+        let pts = Array.zip s.X s.Y |> Array.filter (fun (x, y) -> Double.IsFinite y && Double.IsFinite(tx x))
+        if pts.Length > 0 then
+            let line = plot.Add.Scatter((pts |> Array.map (fst >> tx) : float[]), (pts |> Array.map snd : float[]), palette.GetColor i)
+            line.LegendText <- s.Name
+            line.LineWidth <- 2.0f
+            line.MarkerSize <- (if pts.Length > 40 then 0.0f else 5.0f))
+    plot.Title chart.Title
+    plot.XLabel chart.XLabel
+    plot.YLabel chart.YLabel
+    if chart.LogX then
+        let xs = finite |> List.map fst
+        plot.Axes.Bottom.TickGenerator <- logTicks (List.min xs) (List.max xs)
+    plot.Axes.AutoScale()
+    match chart.YMin with
+    | Some m ->
+        let ys = finite |> List.map snd
+        let top = List.max ys
+        let bottom = max m (List.min ys)
+        let pad = 0.05 * max (top - bottom) 1e-9
+        plot.Axes.SetLimitsY(bottom - pad, top + pad)
+    | None -> ()
+    plot.ShowLegend(Alignment.LowerRight) |> ignore
+    plot
+
+/// One panel of a clustering figure: points coloured by cluster (None: all grey), and for each cluster a mean
+/// marker and an ellipse with the given radii (x, y) around it.
+type ClusterPanel =
+    { Title: string
+      Points: float[][]
+      Assignments: int64[] option
+      Clusters: (float * float * float * float) list }
+
+let clusterPlot (panel: ClusterPanel) : Plot =
+    let plot = new Plot()
+    let grey = Colors.Gray
+    match panel.Assignments with
+    | None ->
+        plot.Add.Markers(panel.Points |> Array.map (fun p -> p[0]), panel.Points |> Array.map (fun p -> p[1]), MarkerShape.FilledCircle, 4.0f, grey) |> ignore
+    | Some cs ->
+        for k in Array.distinct cs |> Array.sort do
+            let pts = Array.zip panel.Points cs |> Array.filter (fun (_, c) -> c = k) |> Array.map fst
+            plot.Add.Markers(pts |> Array.map (fun p -> p[0]), pts |> Array.map (fun p -> p[1]), MarkerShape.FilledCircle, 4.0f, palette.GetColor(int k)) |> ignore
+    panel.Clusters
+    |> List.iteri (fun k (mx, my, rx, ry) ->
+        let e = plot.Add.Ellipse(mx, my, rx, ry)
+        e.LineColor <- palette.GetColor k
+        e.LineWidth <- 2.0f
+        plot.Add.Marker(mx, my, MarkerShape.Cross, 12.0f, Colors.Black) |> ignore)
+    plot.Title(panel.Title, 12.0f)
+    plot.Axes.SquareUnits() |> ignore
+    plot
+
+/// A grid of plots (row by row) as NAME.png and NAME.svg.
+let saveGrid (folder: string) (name: string) (rows: int) (columns: int) (plots: Plot list) (cellWidth: int) (cellHeight: int) =
+    let multiplot = Multiplot(List.head plots)
+    for p in List.tail plots do multiplot.Subplots.Add p
+    multiplot.Layout <- MultiplotLayouts.Grid(rows, columns)
+    let w, h = columns * cellWidth, rows * cellHeight
+    atomically (Path.Combine(folder, name + ".png")) (fun p -> multiplot.SavePng(p, w, h) |> ignore)
+    atomically (Path.Combine(folder, name + ".svg")) (fun p ->
+        use stream = File.Create p
+        use canvas = SkiaSharp.SKSvgCanvas.Create(SkiaSharp.SKRect(0.0f, 0.0f, float32 w, float32 h), stream)
+        multiplot.Render(canvas, PixelRect(float32 w, float32 h)))

@@ -1,0 +1,12 @@
+module Apg.Reproduction.Tests.Main
+
+open Expecto
+
+/// Unit tests of the harness first; the smoke reproduction (minutes) last. Arguments go to Expecto
+/// (e.g. --filter "harness", --summary).
+[<EntryPoint>]
+let main argv =
+    Apg.Core.Runtime.TorchRuntime.Initialize()
+    Apg.Scripts.Experiments.Cancel.install ()
+    let all = testList "reproduction" [ ClaimsTests.tests; HarnessTests.tests; SmokeReproductionTests.tests ]
+    runTestsWithCLIArgs [ Sequenced ] argv all
