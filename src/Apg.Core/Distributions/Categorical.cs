@@ -3,7 +3,7 @@ namespace Apg.Core.Distributions;
 /// <summary>Categorical over the last dim, from (unnormalized) logits; values are int64 indices.</summary>
 public sealed class Categorical : IDistribution
 {
-    public Categorical(Tensor logits) => Logits = logits.log_softmax(-1);
+    public Categorical(Tensor logits) => Logits = logits - logits.logsumexp(-1, keepdim: true);
 
     public static Categorical FromProbs(Tensor probs) => new(probs.log());
 

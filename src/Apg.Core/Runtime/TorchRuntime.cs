@@ -13,7 +13,8 @@ public static class TorchRuntime
     private static bool initialized;
 
     /// <summary>
-    /// Loads libtorch and sets intra-op threads from APG_NUM_THREADS (default: libtorch's own choice, the cores).
+    /// Loads libtorch, tunes glibc's allocator for it (see NativeAllocator), and sets intra-op threads from
+    /// APG_NUM_THREADS (default: libtorch's own choice, the cores).
     /// Idempotent; every entry point calls it before touching a tensor.
     /// </summary>
     public static void Initialize()
@@ -23,6 +24,7 @@ public static class TorchRuntime
             if (initialized) return;
             try
             {
+                NativeAllocator.Tune();
                 PreloadFromBuildOutput();
                 torch.InitializeDeviceType(DeviceType.CPU);
             }
