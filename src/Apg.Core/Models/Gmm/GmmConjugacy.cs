@@ -1,4 +1,5 @@
 using Apg.Core.Distributions;
+using Apg.Core.Runtime;
 
 namespace Apg.Core.Models.Gmm;
 
@@ -29,7 +30,7 @@ public static class GmmConjugacy
     {
         var wT = weights.transpose(-1, -2);               // [..., M, N]
         var n = weights.sum(-2).unsqueeze(-1);             // [..., M, 1]
-        var s1 = wT.matmul(t);                             // [..., M, D]
+        var s1 = CheckedOps.MatMul(wT, t, "GMM statistics: assignments times points");   // [..., M, D]
         var s2 = wT.matmul(t.square());
         return (n.expand(s1.shape), s1, s2);
     }

@@ -1,5 +1,6 @@
 using Apg.Core.Distributions;
 using Apg.Core.Inference;
+using Apg.Core.Runtime;
 
 namespace Apg.Core.Models.Gmm;
 
@@ -38,8 +39,8 @@ public sealed class GmmModel(GmmPrior prior) : IModel
     public Tensor LogLikelihood(Tensor x, Latents z)
     {
         var c = z[C];
-        var mean = c.matmul(z[Mu]);           // [L, B, N, D]: each point's cluster mean
-        var precision = c.matmul(z[Tau]);
+        var mean = CheckedOps.MatMul(c, z[Mu], "GMM likelihood: assignments c times means mu");   // [L, B, N, D]
+        var precision = CheckedOps.MatMul(c, z[Tau], "GMM likelihood: assignments c times precisions tau");
         return new Normal(mean, precision.rsqrt()).LogProb(x).sum(-1);
     }
 
