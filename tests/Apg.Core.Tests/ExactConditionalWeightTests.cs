@@ -101,17 +101,33 @@ public class ExactConditionalWeightTests
     // float32: per-point log weights are differences of terms ~10 rounded at 6e-8 relative, ~1e-6; ESS / L - 1 is
     // about minus their variance over particles, far below 1e-6
     [InlineData(ScalarType.Float32, 1e-6)]
-    public void Exact_gibbs_sampler_has_full_ess_after_the_one_shot_sweep(ScalarType dtype, double tol)
+    public void Apg_engine_with_exact_conditionals_has_full_ess_after_the_one_shot_sweep(ScalarType dtype, double tol)
     {
         using var scope = NewDisposeScope();
         using var g = new Generator(85);
         var x = GmmSimulator.Simulate(Prior, 4, 40, g, dtype).X;
-        var run = GmmMethods.Gibbs(Model, null).Run(x, 6, 10, g);
+        var run = new ApgSampler(Model, new PriorOneShot(Prior), GmmMethods.ExactBlocks(Prior)).Run(x, 6, 10, g);
         Assert.Equal(6, run.Sweeps.Count);
         // the one-shot sweep from the prior has uneven weights: the statistic can tell
         Assert.True(run.Sweeps[0].EssFraction.Max() < 0.9, $"sweep 1 ESS / L {string.Join(", ", run.Sweeps[0].EssFraction)}");
         foreach (var sweep in run.Sweeps.Skip(1))
             Assert.All(sweep.EssFraction, ess => Approx.Equal(1, ess, tol, $"sweep {sweep.Sweep} ESS / L"));
+    }
+
+    [Fact]
+    public void Gibbs_chain_keeps_the_one_shot_weights_and_moves_every_chain_on_its_own()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(87);
+        var x = GmmSimulator.Simulate(Prior, 4, 40, g, ScalarType.Float64).X;
+        var run = GmmMethods.Gibbs(Model, null).Run(x, 6, 10, g);
+        Assert.Equal(6, run.Sweeps.Count);
+        // no resampling: the weights stay the one-shot importance weights, uneven from the prior (the APG engine with
+        // the same kernels resamples and then has ESS / L = 1, as the test above shows)
+        Assert.True(run.Sweeps[0].EssFraction.Max() < 0.9, $"sweep 1 ESS / L {string.Join(", ", run.Sweeps[0].EssFraction)}");
+        foreach (var sweep in run.Sweeps.Skip(1)) Assert.Equal(run.Sweeps[0].EssFraction, sweep.EssFraction);
+        // and they moved: log p(x, z) rose from the prior's draws
+        Assert.True(run.Sweeps[^1].MeanLogJoint.Average() > run.Sweeps[0].MeanLogJoint.Average() + 50);
     }
 
     [Fact]

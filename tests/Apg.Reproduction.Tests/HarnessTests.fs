@@ -33,6 +33,49 @@ let tests =
             Expect.notEqual other.Folder first.Folder "another key, another folder"
         }
 
+        test "the same key under other code is another run, and an edited result is reported stale" {
+            let root = Support.tempDir "store-code"
+            let mutable calls = 0
+            let work (_: string) =
+                calls <- calls + 1
+                JsonObject()
+            let key = JsonObject()
+            key["n"] <- JsonValue.Create 1
+            let a = RunStore.Store(root, "code-a")
+            let ra = a.GetOrRun("test", key, work)
+            let rb = RunStore.Store(root, "code-b").GetOrRun("test", key, work)
+            Expect.equal calls 2 "other code does not reuse the finished run"
+            Expect.notEqual rb.Folder ra.Folder "other code, other folder"
+            Expect.isEmpty a.StaleRuns "the run records its own code"
+            let resultPath = Path.Combine(ra.Folder, "result.json")
+            File.WriteAllText(resultPath, File.ReadAllText(resultPath).Replace("code-a", "code-x"))
+            let again = RunStore.Store(root, "code-a")
+            again.GetOrRun("test", key, work) |> ignore
+            Expect.equal calls 2 "read back, not redone"
+            Expect.equal (again.StaleRuns |> List.map (fun r -> r.Folder)) [ ra.Folder ] "a result recording other code is stale"
+        }
+
+        test "the code version follows the sources and nothing else" {
+            let root = Support.tempDir "code-version"
+            let write (rel: string) (text: string) =
+                let path = Path.Combine(root, rel)
+                Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
+                File.WriteAllText(path, text)
+            write "src/Apg.Core/Model.cs" "class A {}"
+            write "src/Apg.Scripts/Experiments/Targets.fs" "module T"
+            let h0 = CodeVersion.ofSources root
+            write "src/Apg.Core/bin/Release/Generated.cs" "class G {}"
+            write "README.md" "# readme"
+            write "src/Apg.Scripts/GmmCli.fs" "module Cli"
+            Expect.equal (CodeVersion.ofSources root) h0 "build output, docs and the command line do not count"
+            write "src/Apg.Core/Model.cs" "class A { int x; }"
+            let h1 = CodeVersion.ofSources root
+            Expect.notEqual h1 h0 "a change to Apg.Core counts"
+            write "src/Apg.Scripts/Experiments/Targets.fs" "module T2"
+            Expect.notEqual (CodeVersion.ofSources root) h1 "a change to an experiment definition counts"
+            Expect.stringStarts CodeVersion.current.Value "src-" "this build hashes its own sources"
+        }
+
         test "run keys hash the same whatever the property order" {
             let a = JsonNode.Parse("""{"x":1,"y":{"b":2,"a":[1,2]}}""")
             let b = JsonNode.Parse("""{"y":{"a":[1,2],"b":2},"x":1}""")

@@ -11,7 +11,7 @@ open Apg.Core.Training
 open Apg.Scripts.Experiments.RunStore
 open Apg.Scripts.Experiments.GmmExperiments
 
-type Outcome = { Verdicts: Claims.Verdict list; Report: string; Seconds: float }
+type Outcome = { Verdicts: Claims.Verdict list; Report: string; Seconds: float; StaleRuns: string list }
 
 let private cpuModel () =
     try
@@ -20,6 +20,7 @@ let private cpuModel () =
 
 let environment (scale: Scale.Scale) (seconds: float) =
     [ "commit", Provenance.GitCommit()
+      "code (SHA-256 of src/Apg.Core and the experiment definitions; part of every run key)", CodeVersion.current.Value
       "libtorch", TorchRuntime.LibTorchVersion + " (TorchSharp " + typeof<TorchSharp.torch>.Assembly.GetName().Version.ToString() + ")"
       "intra-op threads", string (TorchSharp.torch.get_num_threads ())
       "CPU", sprintf "%s (%d logical cores)" (cpuModel ()) Environment.ProcessorCount
@@ -78,17 +79,12 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
           for k, v in environment scale clock.Elapsed.TotalSeconds -> sprintf "- %s: %s" k v
           yield ""
           yield! sections ]
-    let commit = Provenance.GitCommit()
-    let stale =
-        ctx.Store.Used
-        |> Seq.filter (fun r -> match r.Result["produced_by_commit"] with null -> true | c -> c.GetValue<string>() <> commit)
-        |> Seq.distinctBy (fun r -> r.Folder)
-        |> Seq.length
+    let stale = ctx.Store.StaleRuns
     let staleNote =
-        if stale = 0 then "All runs behind this report were produced by the current commit."
-        else sprintf "%d of the runs behind this report were produced by other commits (runs/*/result.json says which); runs are keyed by config, not code, so delete them or bump RunStore.codeVersion after a change that alters results." stale
+        if stale.IsEmpty then sprintf "All %d runs behind this report were computed by the code at hand (code %s)." (ctx.Store.Used |> Seq.distinctBy (fun r -> r.Folder) |> Seq.length) (ctx.Store.Code.Substring(0, 16))
+        else sprintf "**%d of the runs behind this report record other code than the code at hand** (%s): delete them and rerun." stale.Length (String.Join(", ", stale |> List.map (fun r -> Path.GetFileName r.Folder)))
     let lines = lines @ [ ""; staleNote ]
     let report = String.Join("\n", lines) + "\n"
     AtomicFile.WriteAllText(Path.Combine(folder, "REPORT.md"), report)
     eprintfn "%d of %d asserted claims pass; report in %s" passed asserted.Length (Path.Combine(folder, "REPORT.md"))
-    { Verdicts = verdicts; Report = report; Seconds = clock.Elapsed.TotalSeconds }
+    { Verdicts = verdicts; Report = report; Seconds = clock.Elapsed.TotalSeconds; StaleRuns = stale |> List.map (fun r -> r.Folder) }

@@ -1,20 +1,19 @@
-/// Runs keyed by a hash of their config and seed: a finished run is read back, not redone; an interrupted one
-/// is handed its folder again, where its own checkpoints let it resume.
+/// Runs keyed by a hash of their config, seed and the code that computes them (CodeVersion): a finished run is
+/// read back, not redone; an interrupted one is handed its folder again, where its own checkpoints let it resume.
 module Apg.Scripts.Experiments.RunStore
 
 open System.IO
 open System.Text.Json.Nodes
 open Apg.Core.Data
 
-/// Bumped when a change to the code changes what a run of the same config produces: keys hash the config,
-/// not the code, so a finished run is otherwise reused after such a change (each result records its commit).
-let codeVersion = 2
-
 type Run = { Folder: string; Result: JsonObject }
 
-type Store(root: string) =
+/// Runs under root/runs, keyed together with code (by default, the code version of this build).
+type Store(root: string, code: string) =
     let used = System.Collections.Generic.List<Run>()
+    new(root: string) = Store(root, CodeVersion.current.Value)
     member _.Root = root
+    member _.Code = code
     /// The runs this store handed out, finished before or now.
     member _.Used = used :> seq<Run>
 
@@ -22,7 +21,7 @@ type Store(root: string) =
     member _.GetOrRun(kind: string, key: JsonObject, work: string -> JsonObject) : Run =
         let full = key.DeepClone().AsObject()
         full["kind"] <- JsonValue.Create kind
-        full["code_version"] <- JsonValue.Create codeVersion
+        full["code"] <- JsonValue.Create code
         let folder = Path.Combine(root, "runs", sprintf "%s-%s" kind ((Json.hash full).Substring(0, 16)))
         let resultPath = Path.Combine(folder, "result.json")
         if File.Exists resultPath then
@@ -36,7 +35,15 @@ type Store(root: string) =
             eprintfn "  %s: %s" (if resumed then "resuming" else "running") (Path.GetFileName folder)
             let result = work folder
             result["produced_by_commit"] <- JsonValue.Create(Apg.Core.Training.Provenance.GitCommit())
+            result["code"] <- JsonValue.Create code
             AtomicFile.WriteAllText(resultPath, Json.pretty result + "\n")
             let run = { Folder = folder; Result = result }
             used.Add run
             run
+
+    /// Runs handed out whose result records other code than this store's (none, unless a folder was copied or edited).
+    member _.StaleRuns =
+        used
+        |> Seq.filter (fun r -> match r.Result["code"] with null -> true | c -> c.GetValue<string>() <> code)
+        |> Seq.distinctBy (fun r -> r.Folder)
+        |> List.ofSeq

@@ -36,10 +36,16 @@ public static class GmmMethods
     public static ApgSampler Bpg(GmmModel model, GmmNetworks networks) =>
         new(model, networks.OneShot, [new GibbsBlockUpdate(new PriorGlobalProposal(model.Prior)), new GibbsBlockUpdate(networks.Local)]);
 
-    /// <summary>Exact Gibbs (every incremental weight is 1), started from the learned one-shot encoder or from the prior.</summary>
-    public static ApgSampler Gibbs(GmmModel model, GmmNetworks? networks) =>
-        new(model, networks is not null ? networks.OneShot : new PriorOneShot(model.Prior),
-            [new GibbsBlockUpdate(new ExactGlobalProposal(model.Prior)), new GibbsBlockUpdate(new ExactLocalProposal(model.Prior))]);
+    /// <summary>
+    /// Exact block Gibbs as a plain chain per particle (no resampling), started from the learned one-shot encoder or
+    /// from the prior.
+    /// </summary>
+    public static GibbsChain Gibbs(GmmModel model, GmmNetworks? networks) =>
+        new(model, networks is not null ? networks.OneShot : new PriorOneShot(model.Prior), ExactBlocks(model.Prior));
+
+    /// <summary>The exact conditionals as block updates: {mu, tau} given c, then c given {mu, tau}.</summary>
+    public static IReadOnlyList<IBlockUpdate> ExactBlocks(GmmPrior prior) =>
+        [new GibbsBlockUpdate(new ExactGlobalProposal(prior)), new GibbsBlockUpdate(new ExactLocalProposal(prior))];
 
     /// <summary>RWS: the one-shot proposal alone (run it with one sweep and K * L particles).</summary>
     public static ApgSampler Rws(GmmModel model, GmmNetworks networks) => new(model, networks.OneShot, []);
