@@ -111,7 +111,37 @@ public class ExactConditionalWeightTests
         // the one-shot sweep from the prior has uneven weights: the statistic can tell
         Assert.True(run.Sweeps[0].EssFraction.Max() < 0.9, $"sweep 1 ESS / L {string.Join(", ", run.Sweeps[0].EssFraction)}");
         foreach (var sweep in run.Sweeps.Skip(1))
+        {
             Assert.All(sweep.EssFraction, ess => Approx.Equal(1, ess, tol, $"sweep {sweep.Sweep} ESS / L"));
+            Assert.All(sweep.FirstBlockEssFraction, ess => Approx.Equal(1, ess, tol, $"sweep {sweep.Sweep} first-block ESS / L"));
+        }
+    }
+
+    /// <summary>q(c) uniform whatever the rest: not the exact conditional, so its weights are uneven.</summary>
+    private sealed class UniformLocalProposal : IBlockProposal
+    {
+        public Block Block => Local;
+        public IBlockConditional Condition(Tensor x, Latents z) =>
+            new LocalConditional(zeros([z[Mu].size(0), x.size(0), x.size(1), Prior.Clusters], x.dtype));
+    }
+
+    [Fact]
+    public void First_block_ess_is_measured_after_the_first_block_and_the_last_after_the_last()
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(88);
+        var x = GmmSimulator.Simulate(Prior, 4, 40, g, ScalarType.Float64).X;
+        var sampler = new ApgSampler(Model, new PriorOneShot(Prior),
+            [new GibbsBlockUpdate(new ExactGlobalProposal(Prior)), new GibbsBlockUpdate(new UniformLocalProposal())]);
+        var run = sampler.Run(x, 3, 10, g);
+        foreach (var sweep in run.Sweeps.Skip(1))
+        {
+            // the exact {mu, tau} block has weight 1; the uniform {c} block's weights are far from even
+            Assert.All(sweep.FirstBlockEssFraction, ess => Approx.Equal(1, ess, 1e-12, $"sweep {sweep.Sweep} first-block ESS / L"));
+            Assert.True(sweep.EssFraction.Max() < 0.5, $"sweep {sweep.Sweep} last-block ESS / L {string.Join(", ", sweep.EssFraction)}");
+        }
+        // sweep 1 has one set of weights, the one-shot's
+        Assert.Equal(run.Sweeps[0].EssFraction, run.Sweeps[0].FirstBlockEssFraction);
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
         for (var sweep = 2; sweep <= sweeps; sweep++)
         {
             using var scope = withLoss ? null : NewDisposeScope();
+            Tensor? firstBlockW = null;
             foreach (var update in Blocks)
             {
                 z = z.Select(Resampling.Ancestors(logW, scheme, generator));
@@ -55,6 +56,7 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
                            + move.LogReverse - move.LogForward.detach();
                 logW = update.Block.PerPoint ? logV.sum(-1) : logV;
                 Weights.Validate(logW, $"sweep {sweep}, block '{update.Block.Name}'");
+                firstBlockW ??= logW;
                 if (withLoss)
                 {
                     var modelTerm = learnsModel ? Model.LogJoint(x, proposed) : null;
@@ -62,7 +64,7 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
                 }
                 z = proposed;
             }
-            using (no_grad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW));
+            using (no_grad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW, firstBlockW));
             onSweep?.Invoke(stats[^1]);
             if (scope is not null)
             {

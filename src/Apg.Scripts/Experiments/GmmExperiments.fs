@@ -76,8 +76,11 @@ and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
         obj [ "steps", v config.Steps ])
     run.Folder, key
 
-/// One evaluation: per-sweep mean log p(x, z) and ESS / L over the test corpus (or one instance of it).
-let eval (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : float[] * float[] =
+/// Per sweep, over the test corpus (or one instance of it): mean log p(x, z), ESS / L after the last block, ESS / L after the first block.
+type Evaluation = { LogJoint: float[]; Ess: float[]; FirstBlockEss: float[] }
+
+/// One evaluation, all its per-sweep statistics.
+let rec evaluation (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : Evaluation =
     let corpusPath, corpusKey = corpus ctx "test"
     let key =
         obj [ "corpus", corpusKey
@@ -98,8 +101,15 @@ let eval (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEv
             let x = match instance with Some i -> x.narrow(0L, int64 i, 1L) | None -> x
             use networks = match trained with Some (dir, _) -> GmmTrainer.LoadNetworks dir | None -> null
             let r = GmmEvaluator.Evaluate(x, settings, networks)
-            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "seconds", v r.Seconds; "instances", v r.Instances ])).Result
-    Json.floats (Json.getArray "eval result" result "mean_log_joint"), Json.floats (Json.getArray "eval result" result "ess")
+            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "ess_first_block", Json.ofFloats r.FirstBlockEss
+                  "seconds", v r.Seconds; "instances", v r.Instances ])).Result
+    let floats name = Json.floats (Json.getArray "eval result" result name)
+    { LogJoint = floats "mean_log_joint"; Ess = floats "ess"; FirstBlockEss = floats "ess_first_block" }
+
+/// One evaluation: per-sweep mean log p(x, z) and ESS / L (after the last block) over the test corpus (or one instance of it).
+and eval (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : float[] * float[] =
+    let e = evaluation ctx trained settings instance
+    e.LogJoint, e.Ess
 
 /// Training metrics (metrics.csv of a training run): step, inclusive KL, exclusive KL, log p.
 let trainingCurve (folder: string) =
