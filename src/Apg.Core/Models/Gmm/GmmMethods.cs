@@ -40,8 +40,8 @@ public static class GmmMethods
     /// Exact block Gibbs as a plain chain per particle (no resampling), started from the learned one-shot encoder or
     /// from the prior.
     /// </summary>
-    public static GibbsChain Gibbs(GmmModel model, GmmNetworks? networks) =>
-        new(model, networks is not null ? networks.OneShot : new PriorOneShot(model.Prior), ExactBlocks(model.Prior));
+    public static MarkovChainSampler Gibbs(GmmModel model, GmmNetworks? networks) =>
+        new(model, networks is not null ? networks.OneShot : new PriorOneShot(model.Prior), new BlockGibbsKernel(ExactBlocks(model.Prior)));
 
     /// <summary>The exact conditionals as block updates: {mu, tau} given c, then c given {mu, tau}.</summary>
     public static IReadOnlyList<IBlockUpdate> ExactBlocks(GmmPrior prior) =>
@@ -50,6 +50,7 @@ public static class GmmMethods
     /// <summary>RWS: the one-shot proposal alone (run it with one sweep and K * L particles).</summary>
     public static ApgSampler Rws(GmmModel model, GmmNetworks networks) => new(model, networks.OneShot, []);
 
-    public static HmcRwsSampler HmcRws(GmmModel model, GmmNetworks networks, int leapfrogSteps, double stepSize = 0.1) =>
-        new(model, networks.OneShot, new GmmHmcTarget(model), leapfrogSteps, stepSize);
+    /// <summary>HMC-RWS: the one-shot proposal's particles moved by HMC on (mu, log tau), c drawn from its exact conditional.</summary>
+    public static MarkovChainSampler HmcRws(GmmModel model, GmmNetworks networks, int leapfrogSteps, double stepSize = 0.1) =>
+        new(model, networks.OneShot, new HmcKernel(new GmmHmcTarget(model), leapfrogSteps, stepSize));
 }

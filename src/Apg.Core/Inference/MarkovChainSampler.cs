@@ -1,11 +1,11 @@
 namespace Apg.Core.Inference;
 
 /// <summary>
-/// Block Gibbs as a plain Markov chain per particle: L particles from the one-shot proposal, then sweeps of
-/// updates from exact conditionals, with no resampling. Exact conditionals leave the target invariant, so the
-/// one-shot importance weights carry over unchanged (as in HMC-RWS); log p(x, z) is averaged over the chains.
+/// L particles from the one-shot proposal, then K - 1 transitions of a kernel that leaves the target invariant,
+/// each particle a chain of its own (no resampling). The kernel does not change the target, so the one-shot
+/// importance weights carry over unchanged. With exact block Gibbs it is a Gibbs chain; with HMC, HMC-RWS.
 /// </summary>
-public sealed class GibbsChain(IModel model, IOneShotProposal oneShot, IReadOnlyList<IBlockUpdate> blocks)
+public sealed class MarkovChainSampler(IModel model, IOneShotProposal oneShot, IMarkovKernel kernel)
 {
     public SamplerRun Run(Tensor x, int sweeps, int particles, Generator? generator, Action<SweepStats>? onSweep = null)
     {
@@ -18,11 +18,11 @@ public sealed class GibbsChain(IModel model, IOneShotProposal oneShot, IReadOnly
         Weights.Validate(logW, "sweep 1 (one-shot proposal)");
         stats.Add(SweepStats.Measure(1, model.LogJoint(x, z), logW));
         onSweep?.Invoke(stats[^1]);
-        Latents? carried = null; // the previous sweep's particles, freed once replaced
+        Latents? carried = null; // the previous transition's particles, freed once replaced
         for (var sweep = 2; sweep <= sweeps; sweep++)
         {
             using var scope = NewDisposeScope();
-            foreach (var update in blocks) z = z.With(update.Propose(x, z, generator).Proposed);
+            z = kernel.Move(x, z, generator);
             stats.Add(SweepStats.Measure(sweep, model.LogJoint(x, z), logW));
             onSweep?.Invoke(stats[^1]);
             z.MoveToOuterScope();
