@@ -41,4 +41,27 @@ public sealed class AtomicFileTests : IDisposable
         Assert.False(File.Exists(fresh));
         Assert.Single(Directory.GetFiles(dir.Path));
     }
+
+    [Fact]
+    public void A_path_writer_gets_a_temporary_with_the_targets_extension_and_a_failure_leaves_the_old_file()
+    {
+        var path = dir.File("figure.png");
+        AtomicFile.WriteAllBytes(path, [1, 2]);
+        string? seen = null;
+        AtomicFile.WriteVia(path, temp =>
+        {
+            seen = temp;
+            File.WriteAllBytes(temp, [3, 4, 5]);
+        });
+        Assert.EndsWith(".png", seen);
+        Assert.NotEqual(Path.GetFullPath(path), seen);
+        Assert.Equal(new byte[] { 3, 4, 5 }, File.ReadAllBytes(path));
+        Assert.Throws<IOException>(() => AtomicFile.WriteVia(path, temp =>
+        {
+            File.WriteAllBytes(temp, [6]);
+            throw new IOException("renderer failed");
+        }));
+        Assert.Equal(new byte[] { 3, 4, 5 }, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
 }

@@ -80,7 +80,7 @@ and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
 type Evaluation = { LogJoint: float[]; Ess: float[]; FirstBlockEss: float[] }
 
 /// One evaluation, all its per-sweep statistics.
-let rec evaluation (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : Evaluation =
+let evaluation (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : Evaluation =
     let corpusPath, corpusKey = corpus ctx "test"
     let key =
         obj [ "corpus", corpusKey
@@ -107,7 +107,7 @@ let rec evaluation (ctx: Context) (trained: (string * JsonObject) option) (setti
     { LogJoint = floats "mean_log_joint"; Ess = floats "ess"; FirstBlockEss = floats "ess_first_block" }
 
 /// One evaluation: per-sweep mean log p(x, z) and ESS / L (after the last block) over the test corpus (or one instance of it).
-and eval (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : float[] * float[] =
+let eval (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : float[] * float[] =
     let e = evaluation ctx trained settings instance
     e.LogJoint, e.Ess
 

@@ -20,17 +20,7 @@ let width, height = 900, 560
 
 let palette = Palettes.Category10()
 
-/// Writes through a temporary file in the same folder, then renames it over the target.
-let atomically (path: string) (write: string -> unit) =
-    let full = Path.GetFullPath path
-    let dir = Path.GetDirectoryName full
-    Directory.CreateDirectory dir |> ignore
-    let temp = Path.Combine(dir, sprintf ".%s.%s%s" (Path.GetFileNameWithoutExtension full) (Guid.NewGuid().ToString "N") (Path.GetExtension full))
-    try
-        write temp
-        File.Move(temp, full, true)
-    finally
-        if File.Exists temp then File.Delete temp
+let private atomically (path: string) (write: string -> unit) = Apg.Core.Data.AtomicFile.WriteVia(path, Action<string> write)
 
 /// Saves a plot as NAME.png and NAME.svg in folder.
 let savePlot (folder: string) (name: string) (plot: Plot) =
