@@ -41,4 +41,20 @@ public class EvaluatorDeterminismTests
         Assert.Contains("--checkpoint", e.Message);
         Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(GmmMethod.Gibbs, 0, 2), null));
     }
+
+    [Fact]
+    public void Batches_shrink_so_that_many_particles_keep_memory_bounded()
+    {
+        // The authors' evaluation: L = 1,000 fits 20 instances of N = 100 a batch; BPG's 100,000 particles one.
+        Assert.Equal(20, GmmEvaluator.InstancesPerBatch(20, 1000, 100, 3));
+        Assert.Equal(1, GmmEvaluator.InstancesPerBatch(20, 100_000, 100, 3));
+        Assert.Equal(2, GmmEvaluator.InstancesPerBatch(20, 20_000, 100, 3));
+        Assert.Equal(5, GmmEvaluator.InstancesPerBatch(5, 10, 100, 3));
+        for (long particles = 1; particles <= 1_000_000; particles *= 10)
+        {
+            var batch = GmmEvaluator.InstancesPerBatch(20, particles, 100, 3);
+            Assert.InRange(batch, 1, 20);
+            Assert.True(batch == 1 || batch * particles * 100 * 3 <= GmmEvaluator.MaxBatchElements, $"L = {particles}: {batch} instances exceed the bound");
+        }
+    }
 }

@@ -26,20 +26,48 @@ let tests =
             Expect.isFalse (one "t" [ "a", [ 3.0; 3.1 ]; "b", [ 2.0; 2.1 ]; "c", [ 1.0; 1.1 ] ] json).Pass "a fall fails"
         }
 
-        test "close uses the scale's share of the gap" {
-            let json = """[{"id":"c","text":"near","kind":"close","left":"a","right":"g","gap":["g","r"],"bands":{"smoke":0.25,"cpu":0.1,"paper":0.05}}]"""
-            // gap 100: smoke allows 25
-            Expect.isTrue (one "t" [ "a", [ -20.0 ]; "g", [ 0.0 ]; "r", [ -100.0 ] ] json).Pass "20 of 100 is inside 25%"
-            Expect.isFalse (one "t" [ "a", [ -30.0 ]; "g", [ 0.0 ]; "r", [ -100.0 ] ] json).Pass "30 of 100 is outside 25%"
+        test "close is an equivalence test against a fixed distance: noise makes it harder, never easier" {
+            let json = """[{"id":"c","text":"near","kind":"close","left":"a","right":"g","distance":{"smoke":10.0,"cpu":5.0,"paper":5.0}}]"""
+            let tight = one "t" [ "a", [ -4.0; -4.1; -3.9 ]; "g", [ 0.0; 0.1; -0.1 ] ] json
+            Expect.isTrue tight.Pass "a difference of 4 with a small se fits inside 10"
+            Expect.isTrue tight.Asserted "three training seeds: asserted"
+            // the same mean difference, but a spread that puts 4 + 2 se beyond 10
+            Expect.isFalse (one "t" [ "a", [ -14.0; -4.0; 6.0 ]; "g", [ 0.0; 0.1; -0.1 ] ] json).Pass "noise widens the reach past the distance"
+            Expect.isFalse (one "t" [ "a", [ -12.0; -12.1; -11.9 ]; "g", [ 0.0; 0.1; -0.1 ] ] json).Pass "12 is beyond 10"
+            let atCpu = Claims.evaluate "t" "test" "cpu" (claims json) (Map.ofList [ "a", [ -6.0; -6.1; -5.9 ]; "g", [ 0.0; 0.1; -0.1 ] ]) |> List.exactlyOne
+            Expect.isFalse atCpu.Pass "the cpu distance (5) is the one used at cpu scale"
+        }
+
+        test "below needs the mean plus two standard errors under the fixed level" {
+            let json = """[{"id":"b","text":"small","kind":"below","cell":"k","level":{"smoke":1.0,"cpu":1.0,"paper":0.5}}]"""
+            Expect.isTrue (one "t" [ "k", [ 0.5; 0.6; 0.4 ] ] json).Pass "0.5 with a small se is below 1"
+            Expect.isFalse (one "t" [ "k", [ 0.1; 0.9; 1.7 ] ] json).Pass "mean 0.9 with a large se is not"
+            Expect.isFalse (one "t" [ "k", [ 1.5; 1.6; 1.4 ] ] json).Pass "1.5 is not below 1"
+        }
+
+        test "a claim resting on fewer than three training seeds is measured and reported, never asserted" {
+            let json = """[{"id":"g","text":"a above b","kind":"greater","left":"a","right":"b"}]"""
+            let single = one "t" [ "a", [ 10.0 ]; "b", [ 1.0 ] ] json
+            Expect.isFalse single.Asserted "n = 1 has no standard error: not asserted"
+            Expect.isTrue single.Pass "it is still measured (and holds here)"
+            Expect.stringContains single.Note "1 training seed" "the note says why"
+            Expect.isFalse (one "t" [ "a", [ 10.0; 10.1 ]; "b", [ 1.0; 1.1 ] ] json).Asserted "n = 2: not asserted"
+            Expect.isTrue (one "t" [ "a", [ 10.0; 10.1; 9.9 ]; "b", [ 1.0; 1.1; 0.9 ] ] json).Asserted "n = 3: asserted"
+        }
+
+        test "evaluation seeds are averaged within their training seed before the spread is taken" {
+            let cells = Claims.perTrainingSeed [ "a", 1UL, 1.0; "a", 1UL, 3.0; "a", 2UL, 10.0; "b", 1UL, 5.0; "a", 2UL, 12.0 ]
+            Expect.equal cells["a"] [ 2.0; 11.0 ] "one value per training seed, the mean of its evaluation seeds"
+            Expect.equal cells["b"] [ 5.0 ] "one training seed"
         }
 
         test "a claim asserted only at larger scales is measured, not asserted, and says why" {
             let json = """[{"id":"g","text":"a above b","kind":"greater","left":"a","right":"b","asserted_at":["cpu","paper"],"not_asserted_at_smoke_because":"needs training"}]"""
-            let v = one "t" [ "a", [ 1.0 ]; "b", [ 2.0 ] ] json
+            let v = one "t" [ "a", [ 1.0; 1.1; 0.9 ]; "b", [ 2.0; 2.1; 1.9 ] ] json
             Expect.isFalse v.Asserted "not asserted at smoke"
             Expect.isFalse v.Pass "measured: it does not hold"
             Expect.stringContains v.Note "needs training" "the reason is reported"
-            let atCpu = Claims.evaluate "t" "test" "cpu" (claims json) (Map.ofList [ "a", [ 1.0 ]; "b", [ 2.0 ] ]) |> List.exactlyOne
+            let atCpu = Claims.evaluate "t" "test" "cpu" (claims json) (Map.ofList [ "a", [ 1.0; 1.1; 0.9 ]; "b", [ 2.0; 2.1; 1.9 ] ]) |> List.exactlyOne
             Expect.isTrue atCpu.Asserted "asserted at cpu"
         }
 
@@ -55,6 +83,6 @@ let tests =
                 let o = Json.parseFile path
                 for c in Json.getArray path o "claims" do
                     let kind = Json.getString path (c.AsObject()) "kind"
-                    Expect.contains [ "greater"; "increasing"; "close" ] kind (sprintf "%s: known kind" path)
+                    Expect.contains [ "greater"; "increasing"; "close"; "below" ] kind (sprintf "%s: known kind" path)
         }
     ]

@@ -62,19 +62,50 @@ and trainRws (ctx: Context) (seed: uint64) : string * JsonObject =
 and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
     let corpusPath, corpusKey = corpus ctx "train"
     let key = obj [ "corpus", corpusKey; "config", config.ToJson() ]
+    let label = sprintf "seed %d, %s, %d sweep(s)" config.Seed (config.Blocks.ToString().ToLowerInvariant()) config.Sweeps
     let run =
       ctx.Store.GetOrRun("gmm-train", key, fun dir ->
         use scope = torch.NewDisposeScope()
-        let struct (x, c) = GmmCorpus.Load corpusPath
-        let trainer = GmmTrainer(config, x, c)
-        let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
-            let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
-            let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
-            eprintfn "    [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.2f | KL(p||q) %.3f" m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.InclusiveKl
-        use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
-        if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume")
+        // Training is op-overhead bound (thousands of small ops a step): a second intra-op thread does not speed it
+        // up, so every training run uses one, whether it runs alone or beside others (`pretrain`), and its
+        // floating-point results do not depend on how many run at once.
+        let threads = torch.get_num_threads ()
+        torch.set_num_threads 1
+        try
+            let struct (x, c) = GmmCorpus.Load corpusPath
+            let trainer = GmmTrainer(config, x, c)
+            let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
+                let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
+                let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+                eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.2f | KL(p||q) %.3f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.InclusiveKl
+            use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
+            if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume")
+        finally
+            torch.set_num_threads threads
         obj [ "steps", v config.Steps ])
     run.Folder, key
+
+/// Trains the given runs that are not finished yet side by side, one per core: a run finished here is then read
+/// back by the targets that use it. The first failure is raised as itself.
+let pretrain (ctx: Context) (jobs: (unit -> string * JsonObject) list) =
+    corpus ctx "train" |> ignore
+    try
+        // One job at a time per worker, in the order given (longest first balances the cores).
+        let queue = Collections.Concurrent.Partitioner.Create(jobs, Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering)
+        Threading.Tasks.Parallel.ForEach(queue, Threading.Tasks.ParallelOptions(MaxDegreeOfParallelism = Environment.ProcessorCount), fun job -> job () |> ignore) |> ignore
+    with :? AggregateException as e ->
+        let first = e.Flatten().InnerExceptions[0]
+        Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw()
+
+/// Every training run of the GMM targets: per training seed the APG proposals and the RWS encoder, and the jointly
+/// blocked proposals for Figure 3's training seeds.
+let pretrainAll (ctx: Context) (withJoint: bool) =
+    let g = ctx.Scale.Gmm
+    pretrain ctx
+        [ for seed in g.TrainSeeds -> fun () -> train ctx seed BlockStrategy.Decomposed
+          if withJoint then
+              for seed in g.Figure3JointSeeds -> fun () -> train ctx seed BlockStrategy.Joint
+          for seed in g.TrainSeeds -> fun () -> trainRws ctx seed ]
 
 /// Per sweep, over the test corpus (or one instance of it): mean log p(x, z), ESS / L after the last block, ESS / L after the first block.
 type Evaluation = { LogJoint: float[]; Ess: float[]; FirstBlockEss: float[] }

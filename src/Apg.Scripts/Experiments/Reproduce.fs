@@ -42,6 +42,9 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
     Directory.CreateDirectory folder |> ignore
     let ctx = { Store = Store(folder); Scale = scale; Paper = paperDir }
     let clock = Stopwatch.StartNew()
+    // Every target but the corpus-only ones needs trained proposals: train them first, side by side.
+    eprintfn "training the proposals the targets need (%d at a time; finished runs are read back)" Environment.ProcessorCount
+    pretrainAll ctx (List.contains "figure3" chosen)
     let sections, verdicts =
         chosen
         |> List.mapi (fun i name ->

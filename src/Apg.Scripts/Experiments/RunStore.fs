@@ -15,7 +15,7 @@ type Store(root: string, code: string) =
     member _.Root = root
     member _.Code = code
     /// The runs this store handed out, finished before or now.
-    member _.Used = used :> seq<Run>
+    member _.Used = lock used (fun () -> List.ofSeq used) :> seq<Run>
 
     /// The result of the run with this key: read from its folder when finished, else computed by work(folder).
     member _.GetOrRun(kind: string, key: JsonObject, work: string -> JsonObject) : Run =
@@ -26,7 +26,7 @@ type Store(root: string, code: string) =
         let resultPath = Path.Combine(folder, "result.json")
         if File.Exists resultPath then
             let run = { Folder = folder; Result = Json.parseFile resultPath }
-            used.Add run
+            lock used (fun () -> used.Add run)
             run
         else
             Directory.CreateDirectory folder |> ignore
@@ -38,12 +38,12 @@ type Store(root: string, code: string) =
             result["code"] <- JsonValue.Create code
             AtomicFile.WriteAllText(resultPath, Json.pretty result + "\n")
             let run = { Folder = folder; Result = result }
-            used.Add run
+            lock used (fun () -> used.Add run)
             run
 
     /// Runs handed out whose result records other code than this store's (none, unless a folder was copied or edited).
     member _.StaleRuns =
-        used
+        lock used (fun () -> List.ofSeq used)
         |> Seq.filter (fun r -> match r.Result["code"] with null -> true | c -> c.GetValue<string>() <> code)
         |> Seq.distinctBy (fun r -> r.Folder)
         |> List.ofSeq

@@ -5,6 +5,10 @@ open System.IO
 open System.Text.Json.Nodes
 open Apg.Core.Models.Gmm
 
+/// How a target's samplers are run: L particles per method, BPG with bpg_factor times as many, the HMC step size,
+/// and (Figure 2) the number of sweeps.
+type GmmEvalScale = { Particles: int; BpgFactor: int; HmcStepSize: float; Sweeps: int; Note: string }
+
 type GmmScale =
     { TrainInstances: int
       TrainPoints: int
@@ -12,8 +16,11 @@ type GmmScale =
       TestPoints: int
       Train: GmmTrainingConfig
       TrainSeeds: uint64 list
+      Figure3JointSeeds: uint64 list
       EvalSeeds: uint64 list
       Particles: int
+      Table1: GmmEvalScale
+      Figure2: GmmEvalScale
       GibbsStationarySweeps: int
       Figure3Budget: int
       Figure3Sweeps: int list }
@@ -23,6 +30,19 @@ type Scale = { Name: string; Description: string; Gmm: GmmScale; Source: string 
 let names = [ "smoke"; "cpu"; "paper" ]
 
 let private seeds source (o: JsonObject) name = Json.getArray source o name |> Seq.map (fun n -> n.GetValue<uint64>()) |> List.ofSeq
+
+let private evalScale source (o: JsonObject) name withSweeps =
+    let e = Json.getObject source o name
+    let src = sprintf "%s (gmm.%s)" source name
+    let scale =
+        { Particles = Json.getInt src e "particles"
+          BpgFactor = Json.getInt src e "bpg_factor"
+          HmcStepSize = Json.getFloat src e "hmc_step_size"
+          Sweeps = if withSweeps then Json.getInt src e "sweeps" else 0
+          Note = Json.getString src e "note" }
+    if scale.Particles < 1 || scale.BpgFactor < 1 || (withSweeps && scale.Sweeps < 1) || not (scale.HmcStepSize > 0.0) then
+        raise (InvalidDataException(sprintf "%s: particles, bpg_factor and sweeps must be at least 1 and hmc_step_size positive" src))
+    scale
 
 let private gmm source (o: JsonObject) =
     let t = Json.getObject source o "train"
@@ -44,13 +64,16 @@ let private gmm source (o: JsonObject) =
           TestPoints = Json.getInt source o "test_points"
           Train = train
           TrainSeeds = seeds source o "train_seeds"
+          Figure3JointSeeds = seeds source o "figure3_joint_train_seeds"
           EvalSeeds = seeds source o "eval_seeds"
           Particles = Json.getInt source o "particles"
+          Table1 = evalScale source o "table1" false
+          Figure2 = evalScale source o "figure2" true
           GibbsStationarySweeps = Json.getInt source o "gibbs_stationary_sweeps"
           Figure3Budget = Json.getInt source o "figure3_budget"
           Figure3Sweeps = Json.getArray source o "figure3_sweeps" |> Seq.map (fun n -> n.GetValue<int>()) |> List.ofSeq }
-    if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty then
-        raise (InvalidDataException(sprintf "%s: train_seeds and eval_seeds need at least one seed each" source))
+    if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty || scale.Figure3JointSeeds.IsEmpty then
+        raise (InvalidDataException(sprintf "%s: train_seeds, figure3_joint_train_seeds and eval_seeds need at least one seed each" source))
     if scale.Figure3Sweeps |> List.exists (fun k -> k < 1 || scale.Figure3Budget % k <> 0) then
         raise (InvalidDataException(sprintf "%s: every figure3_sweeps entry must divide figure3_budget (%d)" source scale.Figure3Budget))
     scale

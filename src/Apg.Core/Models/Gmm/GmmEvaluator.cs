@@ -16,6 +16,17 @@ public sealed record GmmEvalResult(GmmEvalSettings Settings, int Instances, doub
 /// <summary>Runs one sampler over a corpus with no gradients, batch by batch, and averages per-sweep statistics.</summary>
 public static class GmmEvaluator
 {
+    /// <summary>The most elements a batch's [L, B, N, M] tensors may hold (64 MB in float32).</summary>
+    public const long MaxBatchElements = 1L << 24;
+
+    /// <summary>
+    /// Instances per batch: at most the settings' batch size, fewer when L particles would make the batch's
+    /// [L, B, N, M] tensors exceed <see cref="MaxBatchElements"/> (BPG at 100,000 particles runs one instance at a
+    /// time), so that memory stays bounded whatever L is.
+    /// </summary>
+    public static int InstancesPerBatch(int batchSize, long particles, long points, long clusters) =>
+        (int)Math.Clamp(MaxBatchElements / Math.Max(1, particles * points * clusters), 1, batchSize);
+
     public static GmmEvalResult Evaluate(Tensor corpus, GmmEvalSettings settings, GmmNetworks? networks, GmmPrior? prior = null,
         Action<int, int>? onBatch = null)
     {
@@ -33,10 +44,11 @@ public static class GmmEvaluator
         var firstBlockEss = new double[sweeps];
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var noGrad = no_grad();
-        for (var start = 0; start < instances; start += settings.BatchSize)
+        var batchSize = InstancesPerBatch(settings.BatchSize, particles, corpus.size(1), model.Prior.Clusters);
+        for (var start = 0; start < instances; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var size = Math.Min(settings.BatchSize, instances - start);
+            var size = Math.Min(batchSize, instances - start);
             var x = corpus.narrow(0, start, size);
             var run = Run(model, networks, settings, x, sweeps, particles, generator);
             foreach (var s in run.Sweeps)
