@@ -12,6 +12,17 @@ let private pngMagic = [| 0x89uy; byte 'P'; byte 'N'; byte 'G' |]
 
 let tests =
     testList "harness" [
+        test "the README copies no results: numbers live in the generated reports only" {
+            let lines = File.ReadAllLines(Path.Combine(Support.repoRoot, "README.md"))
+            // A results table would have a method name in its first column and a log p column.
+            let copied =
+                lines |> Array.filter (fun l ->
+                    let t = l.TrimStart()
+                    t.StartsWith "|" && [ "RWS"; "BPG"; "APG"; "HMC"; "GIBBS"; "Gibbs" ] |> List.exists (fun m -> t.TrimStart('|', ' ').StartsWith m)
+                    && System.Text.RegularExpressions.Regex.IsMatch(t, @"-\d{2,}\.\d"))
+            Expect.isEmpty copied "README lines that look like a copied results table"
+        }
+
         test "a finished run is read back, not redone; another key is another run" {
             let store = RunStore.Store(Support.tempDir "store")
             let mutable calls = 0
