@@ -1,0 +1,105 @@
+using Apg.Core.Inference;
+using Apg.Core.Models.Dmm;
+
+namespace Apg.Core.Tests;
+
+using static Apg.Core.Models.Dmm.DmmVariables;
+
+/// <summary>The DMM: simulator, exact checks through the engine, the learned pieces' shapes and gradients, HMC-RWS.</summary>
+public class DmmTests
+{
+    /// <summary>A one-shot proposal that hands out given latents (log q = 0): the engine then only sees the blocks.</summary>
+    private sealed class FixedStart(Latents z) : IOneShotProposal
+    {
+        public (Latents Z, Tensor LogQ) Sample(Tensor x, int particles, Generator? generator) =>
+            (z, zeros([particles, x.size(0)], x.dtype, x.device));
+    }
+
+    private static (DmmCorpus Corpus, Latents Truth) Rings(Generator g, int particles, int instances = 3, int points = 16, ScalarType dtype = ScalarType.Float64)
+    {
+        var corpus = DmmSimulator.Simulate(instances, points, g, dtype: dtype);
+        var c = nn.functional.one_hot(corpus.C, 4).to(dtype).unsqueeze(0).expand(particles, -1, -1, -1);
+        var h = corpus.H.unsqueeze(-1).unsqueeze(0).expand(particles, -1, -1, -1);
+        var mu = randn([particles, instances, 4, 2], dtype, generator: g) * 3;      // arbitrary old centres
+        return (corpus, new Latents((Mu, mu), (C, c), (H, h)));
+    }
+
+    [Fact]
+    public void Simulated_rings_have_radius_two_around_their_centres_and_equal_sizes()
+    {
+        using var scope = NewDisposeScope();
+        var corpus = DmmSimulator.Simulate(50, 200, new Generator(1), dtype: ScalarType.Float64);
+        Assert.Equal([50L, 200, 2], corpus.X.shape);
+        Assert.All(T.D(nn.functional.one_hot(corpus.C, 4).sum(1)), n => Assert.Equal(50, n));
+        // the centre of ring m is the mean of its points (the angles cover the circle evenly), and each point is at 2 + noise
+        var onehot = nn.functional.one_hot(corpus.C, 4).to(ScalarType.Float64);
+        var centres = onehot.transpose(1, 2).matmul(corpus.X) / 50;
+        var radius = (corpus.X - onehot.matmul(centres)).norm(-1);
+        // mean radius over 10,000 points: noise 0.1 moves it by ~0.1^2/4 at most; sd of each radius ~0.1
+        Approx.Equal(2.0, radius.mean().item<double>(), 0.01);
+        Assert.InRange(radius.std().item<double>(), 0.05, 0.2);
+        Assert.Throws<ArgumentException>(() => DmmSimulator.Simulate(2, 10, new Generator(1)));
+    }
+
+    [Fact]
+    public void The_engine_gives_weight_one_to_the_exact_centre_update()
+    {
+        // With the true ring decoder and the exact conditional p(mu | x, c, h) as the {mu} proposal, every incremental
+        // weight is 1 whatever the old centres: log weights are differences of terms up to ~1e4 in float64.
+        using var scope = NewDisposeScope();
+        var g = new Generator(7);
+        var (corpus, start) = Rings(g, particles: 6);
+        var prior = DmmPrior.Paper;
+        var model = new DmmModel(prior, new CircleDecoder(2.0));
+        var sampler = new ApgSampler(model, new FixedStart(start), [new GibbsBlockUpdate(new ExactCentreProposal(prior, model.Decoder))]);
+        var run = sampler.Run(corpus.X, 3, 6, g);
+        var worst = T.D(run.LogWeights).Max(Math.Abs);
+        Assert.True(worst < 1e-8, $"max |log weight| of the exact {{mu}} block = {worst:G3}");
+        // and a slightly wrong conditional (noise scale 0.12 instead of 0.1) is visibly off
+        var wrong = new ApgSampler(model, new FixedStart(start), [new GibbsBlockUpdate(new ExactCentreProposal(prior with { NoiseScale = 0.12 }, model.Decoder))]);
+        Assert.True(T.D(wrong.Run(corpus.X, 2, 6, g).LogWeights).Max(Math.Abs) > 1e-2, "a wrong conditional must not pass");
+    }
+
+    [Fact]
+    public void Apg_on_the_dmm_has_finite_weights_and_its_loss_trains_proposals_and_decoder()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(3);
+        var corpus = DmmSimulator.Simulate(4, 24, g);
+        using var networks = new DmmNetworks(DmmPrior.Paper, g);
+        var run = DmmMethods.Apg(networks.Model, networks).Run(corpus.X, 3, 5, g, withLoss: true);
+        Assert.Equal([5L, 4, 4, 2], run.Z[Mu].shape);
+        Assert.Equal([5L, 4, 24, 4], run.Z[C].shape);
+        Assert.Equal([5L, 4, 24, 1], run.Z[H].shape);
+        Assert.All(T.D(run.Z[H]), h => Assert.InRange(h, 0.0, 1.0));
+        Assert.All(run.Sweeps.SelectMany(s => s.MeanLogJoint), v => Assert.True(double.IsFinite(v)));
+        run.Loss!.backward();
+        Assert.NotNull(networks.Decoder.Radius.grad);
+        Assert.True(Math.Abs(networks.Decoder.Radius.grad!.item<float>()) > 0, "Eq. 7: the decoder's radius gets a gradient");
+        foreach (var (name, p) in networks.named_parameters())
+        {
+            if (name.StartsWith("encoder.assignment") || name.StartsWith("global.assignment")) continue;   // may be tiny at init
+            Assert.True(p.grad is not null && T.D(p.grad.abs().sum()).Single() > 0, $"{name} gets no gradient");
+        }
+    }
+
+    [Fact]
+    public void Hmc_rws_moves_the_centres_and_accepts()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(5);
+        var (corpus, start) = Rings(g, particles: 8, dtype: ScalarType.Float32);
+        var model = new DmmModel(DmmPrior.Paper with { NoiseScale = 0.5 }, new CircleDecoder(2.0));
+        var target = new DmmHmcTarget(model);
+        var x = corpus.X;
+        var q = target.ToUnconstrained(start);
+        var (next, accepted) = Hmc.Transition(s => target.LogDensity(x, start, s), q, 0.01, 5, g);
+        var rate = accepted.to(ScalarType.Float64).mean().item<double>();
+        Assert.True(rate > 0.5, $"acceptance rate {rate:F2} at a small step");
+        var moved = (next[0] - start[Mu]).abs().max().item<float>();
+        Assert.True(moved > 1e-3, $"the centres did not move (max change {moved:G3})");
+        var after = target.FromUnconstrained(x, start, next, g);
+        Assert.Same(start[C], after[C]);
+        Assert.Same(start[H], after[H]);
+    }
+}
