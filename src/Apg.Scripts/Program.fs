@@ -38,6 +38,7 @@ let main argv =
         | Bundle a -> ReproduceCli.bundle a
         | Verify a -> ReproduceCli.verify a
         | Gmm a -> GmmCli.run a
+        | Dmm a -> DmmCli.run a
         | Demo a -> demo a
         | Info _ -> info (); 0
     with

@@ -103,3 +103,26 @@ public class DmmTests
         Assert.Same(start[H], after[H]);
     }
 }
+
+/// <summary>The rewritten score layer gives the plain MLP's scores and gradients.</summary>
+public class DmmLocalProposalTests
+{
+    [Fact]
+    public void Split_first_layer_matches_the_plain_mlp_in_value_and_gradient()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(8);
+        using var proposal = new NeuralRingPointProposal(generator: g, dtype: ScalarType.Float64);
+        var x = randn([3, 16, 2], ScalarType.Float64, generator: g) * 3;
+        var mu = randn([5, 3, 4, 2], ScalarType.Float64, generator: g) * 3;
+        var z = new Latents((DmmVariables.Mu, mu), (DmmVariables.C, zeros([5, 3, 16, 4], ScalarType.Float64)), (DmmVariables.H, zeros([5, 3, 16, 1], ScalarType.Float64)));
+        var fast = ((RingPointConditional)proposal.Condition(x, z)).Assignment.Categorical.Logits;
+        var plain = new Apg.Core.Distributions.Categorical(proposal.PlainScores(x, mu)).Logits;
+        Assert.True((fast - plain).abs().max().item<double>() < 1e-12, "scores differ");
+        var weights = randn(fast.shape, ScalarType.Float64, generator: g);
+        var gradFast = Apg.Core.Autograd.Gradients.Of((fast * weights).sum(), proposal.parameters().ToArray());
+        var gradPlain = Apg.Core.Autograd.Gradients.Of((plain * weights).sum(), proposal.parameters().ToArray());
+        for (var i = 0; i < gradFast.Length; i++)
+            Assert.True((gradFast[i] - gradPlain[i]).abs().max().item<double>() < 1e-10, $"gradient of parameter {i} differs");
+    }
+}

@@ -30,7 +30,7 @@ public static class Checkpoint
     {
         var path = Path.Combine(directory, WeightsFile);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{directory}: no checkpoint here (expected {WeightsFile}); train one with `./apg gmm train --out {directory}`", path);
+            throw new FileNotFoundException($"{directory}: no checkpoint here (expected {WeightsFile}); train one with `./apg <task> train --out {directory}`", path);
         var (tensors, metadata) = SafeTensors.Load(path);
         if (!metadata.TryGetValue(ManifestKey, out var text))
             throw new SafeTensorsFormatException(path, "no manifest in its metadata: not an Apg checkpoint");

@@ -34,7 +34,8 @@ let environment (scale: Scale.Scale) (seconds: float) =
 /// Runs the named targets (all when empty) of a scale; finished runs are read back, interrupted ones resume.
 let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: string list) : Outcome =
     let scale = Scale.load paperDir scaleName
-    let known = GmmTargets.all |> List.map fst
+    let targets' = GmmTargets.all @ (if scale.Dmm.IsSome then DmmTargets.all else [])
+    let known = targets' |> List.map fst
     let chosen = if targets.IsEmpty then known else targets
     for t in chosen do
         if not (List.contains t known) then raise (ArgumentException(sprintf "unknown target '%s': choose from %s" t (String.Join(", ", known))))
@@ -44,12 +45,15 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
     let clock = Stopwatch.StartNew()
     // Every target but the corpus-only ones needs trained proposals: train them first, side by side.
     eprintfn "training the proposals the targets need (%d at a time; finished runs are read back)" Environment.ProcessorCount
-    pretrainAll ctx (List.contains "figure3" chosen)
+    if chosen |> List.exists (fun t -> GmmTargets.all |> List.exists (fun (n, _) -> n = t)) then
+        pretrainAll ctx (List.contains "figure3" chosen)
+    if chosen |> List.exists (fun t -> DmmTargets.all |> List.exists (fun (n, _) -> n = t)) then
+        DmmExperiments.pretrainAll ctx
     let sections, verdicts =
         chosen
         |> List.mapi (fun i name ->
             eprintfn "[%d/%d] %s (scale %s, %.0f s so far)" (i + 1) chosen.Length name scale.Name clock.Elapsed.TotalSeconds
-            let result = (GmmTargets.all |> List.find (fun (n, _) -> n = name) |> snd) ctx folder
+            let result = (targets' |> List.find (fun (n, _) -> n = name) |> snd) ctx folder
             let claimsPath = Path.Combine(paperDir, name + ".json")
             let claims = Json.getArray claimsPath (Json.parseFile claimsPath) "claims"
             result.Markdown, Claims.evaluate name claimsPath scale.Name claims result.Cells)

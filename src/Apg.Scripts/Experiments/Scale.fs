@@ -25,16 +25,31 @@ type GmmScale =
       Figure3Budget: int
       Figure3Sweeps: int list }
 
-type Scale = { Name: string; Description: string; Gmm: GmmScale; Source: string }
+type DmmTrainScale = { Steps: int; Sweeps: int; Particles: int; BatchSize: int; LearningRate: float; CheckpointEvery: int; LogEvery: int }
+
+type DmmScale =
+    { TrainInstances: int
+      TrainPoints: int
+      TestInstances: int
+      TestPoints: int
+      /// The model's sigma_eps for every DMM number of the scale (the paper states 0.1, the authors trained with 0.5).
+      NoiseScale: float
+      Train: DmmTrainScale
+      TrainSeeds: uint64 list
+      EvalSeeds: uint64 list
+      Table1: GmmEvalScale
+      Figure1bSweeps: int }
+
+type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Source: string }
 
 let names = [ "smoke"; "cpu"; "paper" ]
 
 let private seeds source (o: JsonObject) name = Json.getArray source o name |> Seq.map (fun n -> n.GetValue<uint64>()) |> List.ofSeq
 
-let private evalScale source (o: JsonObject) name withSweeps =
+let private evalScale (source: string) (o: JsonObject) (name: string) withSweeps : GmmEvalScale =
     let e = Json.getObject source o name
     let src = sprintf "%s (gmm.%s)" source name
-    let scale =
+    let scale : GmmEvalScale =
         { Particles = Json.getInt src e "particles"
           BpgFactor = Json.getInt src e "bpg_factor"
           HmcStepSize = Json.getFloat src e "hmc_step_size"
@@ -57,7 +72,7 @@ let private gmm source (o: JsonObject) =
             CheckpointEvery = Json.getInt src t "checkpoint_every",
             LogEvery = Json.getInt src t "log_every")
     train.Validate()
-    let scale =
+    let scale : GmmScale =
         { TrainInstances = Json.getInt source o "train_instances"
           TrainPoints = Json.getInt source o "train_points"
           TestInstances = Json.getInt source o "test_instances"
@@ -78,6 +93,31 @@ let private gmm source (o: JsonObject) =
         raise (InvalidDataException(sprintf "%s: every figure3_sweeps entry must divide figure3_budget (%d)" source scale.Figure3Budget))
     scale
 
+let private dmm source (o: JsonObject) =
+    let t = Json.getObject source o "train"
+    let src = source + " (dmm.train)"
+    let train : DmmTrainScale =
+        { Steps = Json.getInt src t "steps"; Sweeps = Json.getInt src t "sweeps"; Particles = Json.getInt src t "particles"
+          BatchSize = Json.getInt src t "batch_size"; LearningRate = Json.getFloat src t "learning_rate"
+          CheckpointEvery = Json.getInt src t "checkpoint_every"; LogEvery = Json.getInt src t "log_every" }
+    if train.Steps < 1 || train.Sweeps < 1 || train.Particles < 1 || train.BatchSize < 1 || not (train.LearningRate > 0.0) then
+        raise (InvalidDataException(sprintf "%s: steps, sweeps, particles and batch_size must be at least 1, learning_rate positive" src))
+    let scale : DmmScale =
+        { TrainInstances = Json.getInt source o "train_instances"
+          TrainPoints = Json.getInt source o "train_points"
+          TestInstances = Json.getInt source o "test_instances"
+          TestPoints = Json.getInt source o "test_points"
+          NoiseScale = Json.getFloat source o "noise_scale"
+          Train = train
+          TrainSeeds = seeds source o "train_seeds"
+          EvalSeeds = seeds source o "eval_seeds"
+          Table1 = evalScale source o "table1" false
+          Figure1bSweeps = Json.getInt source o "figure1b_sweeps" }
+    if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty then
+        raise (InvalidDataException(sprintf "%s: train_seeds and eval_seeds need at least one seed each" source))
+    if not (scale.NoiseScale > 0.0) then raise (InvalidDataException(sprintf "%s: noise_scale must be positive" source))
+    scale
+
 let load (paperDir: string) (name: string) : Scale =
     let path = Path.Combine(paperDir, "scales", name + ".json")
     if not (File.Exists path) then
@@ -86,4 +126,5 @@ let load (paperDir: string) (name: string) : Scale =
     { Name = Json.getString path o "name"
       Description = Json.getString path o "description"
       Gmm = gmm (path + " (gmm)") (Json.getObject path o "gmm")
+      Dmm = (match o["dmm"] with null -> None | _ -> Some (dmm (path + " (dmm)") (Json.getObject path o "dmm")))
       Source = path }

@@ -24,7 +24,8 @@ public sealed class NeuralRingDecoder : nn.Module, IRingDecoder
     {
         first = SeededLinear.Create(1, hidden, generator, dtype, device);
         last = SeededLinear.Create(hidden, DmmPrior.Dimensions, generator, dtype, device);
-        Radius = nn.Parameter(ones(1, dtype: dtype, device: device));
+        // Kept out of any caller's dispose scope: the module owns it.
+        Radius = nn.Parameter(ones(1, dtype: dtype, device: device).DetachFromDisposeScope());
         register_module("first", first);
         register_module("last", last);
         register_parameter("radius", Radius);

@@ -44,7 +44,8 @@ public sealed class RingPointConditional(Tensor x, Tensor mu, Tensor scores, Fun
 /// </summary>
 public sealed class NeuralRingPointProposal : nn.Module, IBlockProposal
 {
-    private readonly Sequential score;
+    private readonly Linear scoreFirst;
+    private readonly Linear scoreLast;
     private readonly Sequential logA;
     private readonly Sequential logB;
 
@@ -52,21 +53,33 @@ public sealed class NeuralRingPointProposal : nn.Module, IBlockProposal
         : base(nameof(NeuralRingPointProposal))
     {
         const int d = DmmPrior.Dimensions;
-        score = nn.Sequential(("0", SeededLinear.Create(d, hidden, generator, dtype, device)), ("1", nn.ReLU()), ("2", SeededLinear.Create(hidden, 1, generator, dtype, device)));
+        scoreFirst = SeededLinear.Create(d, hidden, generator, dtype, device);
+        scoreLast = SeededLinear.Create(hidden, 1, generator, dtype, device);
         logA = nn.Sequential(("0", SeededLinear.Create(d, hidden, generator, dtype, device)), ("1", nn.Tanh()), ("2", SeededLinear.Create(hidden, 1, generator, dtype, device)));
         logB = nn.Sequential(("0", SeededLinear.Create(d, hidden, generator, dtype, device)), ("1", nn.Tanh()), ("2", SeededLinear.Create(hidden, 1, generator, dtype, device)));
-        register_module("score", score);
+        register_module("score", nn.Sequential(("0", scoreFirst), ("1", nn.ReLU()), ("2", scoreLast)));
         register_module("log_a", logA);
         register_module("log_b", logB);
     }
 
     public Block Block => Local;
 
+    // The score MLP's first layer is linear in x[n] - mu[m], so it splits into a per-point and a per-ring part that
+    // broadcast-add into the hidden layer [L, M, B, N, H]: the [.., N, M, 2] offsets are never built. Rings go before
+    // instances so that the backward of the add reduces the per-point part over leading dims (fast in libtorch).
     public IBlockConditional Condition(Tensor x, Latents z)
     {
         var mu = z[Mu];                                                            // [L, B, M, 2]
-        var offsets = x.unsqueeze(-2) - mu.unsqueeze(-3);                          // [L, B, N, M, 2]
-        var scores = score.forward(offsets).squeeze(-1);                           // [L, B, N, M]
+        var pointPart = nn.functional.linear(x, scoreFirst.weight!, scoreFirst.bias!);                    // [B, N, H]
+        var ringPart = nn.functional.linear(mu, scoreFirst.weight!).permute(0, 2, 1, 3).contiguous().unsqueeze(3);   // [L, M, B, 1, H]
+        var hidden = (pointPart - ringPart).relu();                                                        // [L, M, B, N, H]
+        var shapeOut = hidden.shape[..^1];
+        var scores = nn.functional.linear(hidden.reshape(-1, hidden.size(-1)), scoreLast.weight!, scoreLast.bias!)
+            .view(shapeOut).permute(0, 2, 3, 1);                                                           // [L, B, N, M]
         return new RingPointConditional(x, mu, scores, d => (logA.forward(d).exp(), logB.forward(d).exp()));
     }
+
+    /// <summary>The plain form of the scores, MLP(x[n] - mu[m]) on the built offsets: [L, B, N, M] (for tests).</summary>
+    public Tensor PlainScores(Tensor x, Tensor mu) =>
+        scoreLast.forward(scoreFirst.forward(x.unsqueeze(-2) - mu.unsqueeze(-3)).relu()).squeeze(-1);
 }

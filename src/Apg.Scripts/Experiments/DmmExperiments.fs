@@ -1,0 +1,145 @@
+/// The DMM experiments, defined once: ring corpora, training runs (APG: proposals and decoder; RWS: encoder and
+/// decoder) and evaluations, each a keyed run of the store.
+module Apg.Scripts.Experiments.DmmExperiments
+
+open System
+open System.IO
+open System.Text.Json.Nodes
+open TorchSharp
+open Apg.Core.Models.Dmm
+open Apg.Scripts.Experiments.Scale
+open Apg.Scripts.Experiments.GmmExperiments
+
+let private obj (pairs: (string * JsonNode) list) =
+    let o = JsonObject()
+    for k, v in pairs do o[k] <- v
+    o
+
+let private v (x: 'T) : JsonNode = JsonValue.Create x
+
+let private dmm (ctx: Context) =
+    match ctx.Scale.Dmm with
+    | Some d -> d
+    | None -> raise (InvalidDataException(sprintf "%s: this scale has no 'dmm' section" ctx.Scale.Source))
+
+/// A simulated ring corpus (data noise 0.1, as the paper's data); returns its .npy path and key.
+let corpus (ctx: Context) (split: string) : string * JsonObject =
+    let d = dmm ctx
+    let instances, points, seed =
+        match split with
+        | "train" -> d.TrainInstances, d.TrainPoints, 3003UL
+        | "test" -> d.TestInstances, d.TestPoints, 4004UL
+        | _ -> invalidArg "split" split
+    let key = obj [ "split", v split; "instances", v instances; "points", v points; "seed", v seed; "noise", v 0.1 ]
+    let run =
+        ctx.Store.GetOrRun("dmm-corpus", key, fun dir ->
+            use scope = torch.NewDisposeScope()
+            use generator = new torch.Generator(seed)
+            DmmCorpusFiles.Save(Path.Combine(dir, "corpus.npy"), DmmSimulator.Simulate(instances, points, generator, noise = 0.1))
+            obj [ "file", v "corpus.npy" ])
+    Path.Combine(run.Folder, Json.getString "corpus result" run.Result "file"), key
+
+/// APG training (sweeps > 1) or RWS training (one sweep of K * L particles) of proposals and decoder together.
+let trainWith (ctx: Context) (config: DmmTrainingConfig) : string * JsonObject =
+    let corpusPath, corpusKey = corpus ctx "train"
+    let key = obj [ "corpus", corpusKey; "config", config.ToJson() ]
+    let label = sprintf "dmm seed %d, %d sweep(s)" config.Seed config.Sweeps
+    let run =
+        ctx.Store.GetOrRun("dmm-train", key, fun dir ->
+            use scope = torch.NewDisposeScope()
+            // One intra-op thread, as for the GMM: runs side by side give the same bits as alone.
+            let threads = torch.get_num_threads ()
+            torch.set_num_threads 1
+            try
+                let data = DmmCorpusFiles.Load corpusPath
+                let trainer = DmmTrainer(config, data.X)
+                let report (m: DmmTrainingMetrics) (elapsed: TimeSpan) =
+                    let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
+                    let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+                    eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.1f | radius %.3f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.Radius
+                use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
+                if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume")
+            finally
+                torch.set_num_threads threads
+            obj [ "steps", v config.Steps ])
+    run.Folder, key
+
+let private config (ctx: Context) (seed: uint64) (rws: bool) =
+    let d = dmm ctx
+    let t = d.Train
+    DmmTrainingConfig(
+        Sweeps = (if rws then 1 else t.Sweeps), Particles = (if rws then t.Sweeps * t.Particles else t.Particles), BatchSize = t.BatchSize,
+        LearningRate = t.LearningRate, Steps = t.Steps, Seed = seed, NoiseScale = d.NoiseScale,
+        CheckpointEvery = t.CheckpointEvery, LogEvery = t.LogEvery)
+
+let train (ctx: Context) (seed: uint64) = trainWith ctx (config ctx seed false)
+let trainRws (ctx: Context) (seed: uint64) = trainWith ctx (config ctx seed true)
+
+/// Every DMM training run of the scale, side by side.
+let pretrainAll (ctx: Context) =
+    match ctx.Scale.Dmm with
+    | None -> ()
+    | Some d ->
+        corpus ctx "train" |> ignore
+        pretrain ctx [ for s in d.TrainSeeds -> fun () -> train ctx s
+                       for s in d.TrainSeeds -> fun () -> trainRws ctx s ]
+
+/// One evaluation over the test corpus: per-sweep mean log p(x, z) and ESS / L.
+let eval (ctx: Context) (trained: string * JsonObject) (settings: DmmEvalSettings) : float[] * float[] =
+    let corpusPath, corpusKey = corpus ctx "test"
+    let key =
+        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v (DmmEvaluator.Name settings.Method)
+              "sweeps", v settings.Sweeps; "particles", v settings.Particles; "leapfrog", v settings.LeapfrogSteps
+              "step_size", v settings.StepSize; "seed", v settings.Seed; "batch_size", v settings.BatchSize ]
+    let result =
+        (ctx.Store.GetOrRun("dmm-eval", key, fun _ ->
+            use scope = torch.NewDisposeScope()
+            let data = DmmCorpusFiles.Load corpusPath
+            use networks = DmmTrainer.LoadNetworks(fst trained)
+            let r = DmmEvaluator.Evaluate(data.X, settings, networks)
+            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "seconds", v r.Seconds ])).Result
+    Json.floats (Json.getArray "eval result" result "mean_log_joint"), Json.floats (Json.getArray "eval result" result "ess")
+
+/// One drawn sample for Figure 1b: the heaviest particle on one test instance, its ring centres, assignments, the
+/// model's reconstruction of every point (mu[c] + decoder(h)) and the decoder's radius.
+type RingSample = { Centres: float[][]; Assignments: int64[]; Reconstruction: float[][]; Radius: float; LogJoint: float }
+
+let sample (ctx: Context) (trained: string * JsonObject) (rws: bool) (sweeps: int) (particles: int) (seed: uint64) (instance: int) : RingSample =
+    let corpusPath, corpusKey = corpus ctx "test"
+    let key =
+        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "rws", v rws; "sweeps", v sweeps
+              "particles", v particles; "seed", v seed; "instance", v instance ]
+    let rows (t: torch.Tensor) =
+        let t = t.``to``(torch.ScalarType.Float64).contiguous()
+        JsonArray([| for i in 0L .. t.size(0) - 1L -> Json.ofFloats (t[i].data<float>().ToArray()) :> JsonNode |])
+    let result =
+        (ctx.Store.GetOrRun("dmm-sample", key, fun _ ->
+            use scope = torch.NewDisposeScope()
+            use noGrad = torch.no_grad ()
+            let data = DmmCorpusFiles.Load corpusPath
+            let x = data.X.narrow(0L, int64 instance, 1L)
+            use networks = DmmTrainer.LoadNetworks(fst trained)
+            let model = networks.Model
+            use generator = new torch.Generator(seed)
+            let run = (if rws then DmmMethods.Rws(model, networks) else DmmMethods.Apg(model, networks)).Run(x, sweeps, particles, generator)
+            let logJoint = model.LogJoint(x, run.Z)                                  // [L, 1]
+            let best = logJoint[torch.TensorIndex.Colon, torch.TensorIndex.Single 0L].argmax().item<int64>()
+            let pick (name: string) = run.Z[name][best, 0]
+            let c = pick DmmVariables.C
+            let reconstruction = c.matmul(pick DmmVariables.Mu) + networks.Decoder.Offset(pick DmmVariables.H)
+            obj [ "centres", rows (pick DmmVariables.Mu)
+                  "assignments", JsonArray(c.argmax(-1).data<int64>().ToArray() |> Array.map (fun a -> JsonValue.Create a :> JsonNode))
+                  "reconstruction", rows reconstruction
+                  "radius", v (networks.Decoder.Radius.item<float32>() |> float)
+                  "log_joint", v (logJoint[best, 0].item<float32>() |> float) ])).Result
+    let matrix name = Json.getArray "sample result" result name |> Seq.map (fun r -> Json.floats (r.AsArray())) |> Array.ofSeq
+    { Centres = matrix "centres"; Reconstruction = matrix "reconstruction"
+      Assignments = Json.getArray "sample result" result "assignments" |> Seq.map (fun n -> n.GetValue<int64>()) |> Array.ofSeq
+      Radius = Json.getFloat "sample result" result "radius"; LogJoint = Json.getFloat "sample result" result "log_joint" }
+
+/// The points of one test instance, [N][2].
+let testPoints (ctx: Context) (instance: int) : float[][] =
+    let corpusPath, _ = corpus ctx "test"
+    use scope = torch.NewDisposeScope()
+    let points = (DmmCorpusFiles.Load corpusPath).X[int64 instance].``to``(torch.ScalarType.Float64)
+    [| for n in 0L .. points.size(0) - 1L -> points[n].data<float>().ToArray() |]

@@ -1,0 +1,102 @@
+/// The DMM's table row and figure: Table 1's DMM row and Figure 1b.
+module Apg.Scripts.Experiments.DmmTargets
+
+open System.IO
+open Apg.Core.Models.Dmm
+open Apg.Scripts.Report.Figures
+open Apg.Scripts.Experiments.GmmExperiments
+open Apg.Scripts.Experiments.GmmTargets
+open Apg.Scripts.Experiments.DmmExperiments
+
+let private scaleOf (ctx: Context) =
+    match ctx.Scale.Dmm with
+    | Some d -> d
+    | None -> raise (InvalidDataException(sprintf "%s: this scale has no 'dmm' section" ctx.Scale.Source))
+
+let private last (a: float[]) = a[a.Length - 1]
+
+/// Table 1, DMM row: RWS (K * L particles, one sweep), BPG, HMC-RWS LF = 1, 5, 10 (from the RWS-trained encoder and
+/// decoder), APG K = 5, 10, 20 (from the APG-trained ones). Each method is scored under the model trained with it.
+let table1 (ctx: Context) (folder: string) : TargetResult =
+    let d = scaleOf ctx
+    let t = d.Table1
+    let L = t.Particles
+    let settings m k l seed = DmmEvalSettings(m, k, l, Seed = seed, StepSize = t.HmcStepSize)
+    let entries =
+        [ for trainSeed in d.TrainSeeds do
+            let trained = train ctx trainSeed
+            let rwsTrained = trainRws ctx trainSeed
+            for seed in d.EvalSeeds do
+                let apg = fst (eval ctx trained (settings DmmMethod.Apg 20 L seed))
+                yield "apg_k5", trainSeed, apg[4]
+                yield "apg_k10", trainSeed, apg[9]
+                yield "apg_k20", trainSeed, apg[19]
+                yield "rws_k20", trainSeed, (fst (eval ctx rwsTrained (settings DmmMethod.Rws 20 L seed)))[0]
+                yield "bpg_k20", trainSeed, last (fst (eval ctx trained (settings DmmMethod.Bpg 20 (t.BpgFactor * L) seed)))
+                for lf in [ 1; 5; 10 ] do
+                    let s = DmmEvalSettings(DmmMethod.HmcRws, 20, L, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
+                    yield sprintf "hmc_rws_k20_lf%d" lf, trainSeed, last (fst (eval ctx rwsTrained s)) ]
+    let cells = Claims.perTrainingSeed entries
+    let paperFile = Json.parseFile (Path.Combine(ctx.Paper, "table1-dmm.json"))
+    let paper = Json.getObject "paper/table1-dmm.json" paperFile "paper"
+    let paperScale = Json.getFloat "paper/table1-dmm.json" paper "scale"
+    let columns =
+        [ "rws_k20", "RWS K=20"; "bpg_k20", "BPG K=20"; "hmc_rws_k20_lf1", "HMC-RWS K=20 LF=1"; "hmc_rws_k20_lf5", "HMC-RWS K=20 LF=5"
+          "hmc_rws_k20_lf10", "HMC-RWS K=20 LF=10"; "apg_k5", "APG K=5"; "apg_k10", "APG K=10"; "apg_k20", "APG K=20" ]
+    let rows =
+        columns
+        |> List.map (fun (key, label) ->
+            let s = Claims.stat cells[key]
+            let paperValue = match paper[key] with null -> "—" | n -> sprintf "%.0f" (n.GetValue<float>() * paperScale)
+            [ label; paperValue; sprintf "%.1f" s.Mean; (if s.N > 1 then sprintf "%.1f" s.Sd else "—"); string s.N ])
+    let title =
+        sprintf "Table 1, DMM row (scale %s; %d test instances, N = %d; noise scale %g; L = %d; %d training seed(s))"
+            ctx.Scale.Name d.TestInstances d.TestPoints d.NoiseScale L d.TrainSeeds.Length
+    let md = Outputs.table folder "table1-dmm" title [ "method"; "paper log p"; "ours log p (mean over training seeds)"; "sd over training seeds"; "training seeds" ] rows
+    let notes = Json.getArray "paper/table1-dmm.json" paperFile "notes" |> Seq.map (fun n -> "- " + n.GetValue<string>())
+    let scaleNote =
+        sprintf "- At this scale: %s. Trained %d steps (K = %d, L = %d, %d instances a batch, learning rate %g) on %d instances of N = %d."
+            t.Note d.Train.Steps d.Train.Sweeps d.Train.Particles d.Train.BatchSize d.Train.LearningRate d.TrainInstances d.TrainPoints
+    { Cells = cells; Markdown = md + "\n\n" + scaleNote + "\n" + String.concat "\n" notes + "\n"; Files = [ "table1-dmm.md"; "table1-dmm.csv" ] }
+
+/// Figure 1b: two test instances: the data, the RWS sample (K * L particles), APG after K sweeps, and the
+/// reconstruction mu[c] + decoder(h) of the APG sample; points coloured by ring, circles of the learned radius.
+let figure1b (ctx: Context) (folder: string) : TargetResult =
+    let d = scaleOf ctx
+    let L = d.Table1.Particles
+    let K = d.Figure1bSweeps
+    let instances = [ 0; 1 ]
+    let draw trainSeed instance seed =
+        let rws = sample ctx (trainRws ctx trainSeed) true 1 (K * L) seed instance
+        let apg = sample ctx (train ctx trainSeed) false K L seed instance
+        rws, apg
+    let entries =
+        [ for trainSeed in d.TrainSeeds do
+            for seed in d.EvalSeeds do
+                let drawn = instances |> List.map (fun i -> draw trainSeed i seed)
+                yield "rws", trainSeed, drawn |> List.averageBy (fun (r, _) -> r.LogJoint)
+                yield sprintf "apg_k%d" K, trainSeed, drawn |> List.averageBy (fun (_, a) -> a.LogJoint) ]
+    let trainSeed, seed = d.TrainSeeds.Head, d.EvalSeeds.Head
+    let rings (s: RingSample) = [ for c in s.Centres -> c[0], c[1], s.Radius, s.Radius ]
+    let panels =
+        [ for i in instances do
+            let points = testPoints ctx i
+            let rws, apg = draw trainSeed i seed
+            yield i, "data", { ClusterPanel.Title = sprintf "instance %d: data" (i + 1); Points = points; Assignments = None; Clusters = [] }
+            yield i, "rws", { Title = sprintf "RWS (%d particles), log p = %.0f" (K * L) rws.LogJoint; Points = points; Assignments = Some rws.Assignments; Clusters = rings rws }
+            yield i, "apg", { Title = sprintf "APG, K = %d, log p = %.0f" K apg.LogJoint; Points = points; Assignments = Some apg.Assignments; Clusters = rings apg }
+            yield i, "reconstruction", { Title = "APG sample: mu[c] + decoder(h)"; Points = apg.Reconstruction; Assignments = Some apg.Assignments; Clusters = [] } ]
+    let plots = panels |> List.map (fun (_, _, p) -> clusterPlot p)
+    saveGrid folder "figure1b" instances.Length (panels.Length / instances.Length) plots 360 340
+    for p in plots do p.Dispose()
+    Outputs.csv folder "figure1b"
+        [ yield [ "instance"; "panel"; "index"; "x"; "y"; "ring" ]
+          for i, name, p in panels do
+              for n, pt in Array.indexed p.Points ->
+                  [ string i; name; string n; Outputs.num pt[0]; Outputs.num pt[1]; (match p.Assignments with Some a -> string a[n] | None -> "") ] ]
+    { Cells = Claims.perTrainingSeed entries
+      Markdown =
+        sprintf "## Figure 1b\n\nSingle samples (the heaviest particle) on DMM test instances 1 and 2 (N = %d), training seed %d, evaluation seed %d; circles have the learned radius; noise scale %g.\n\n![Figure 1b](figure1b.png)\n" d.TestPoints trainSeed seed d.NoiseScale
+      Files = [ "figure1b.png"; "figure1b.svg"; "figure1b.csv" ] }
+
+let all = [ "table1-dmm", table1; "figure1b", figure1b ]
