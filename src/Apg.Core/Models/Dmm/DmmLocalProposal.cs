@@ -19,17 +19,21 @@ public sealed class RingPointConditional(Tensor x, Tensor mu, Tensor scores, Fun
 {
     public OneHotCategorical Assignment { get; } = new(scores);
 
+    // The Beta parameters of the c just drawn, kept for the forward log q of the same draw (one MLP pass fewer).
+    private (Tensor C, Tensor A, Tensor B)? drawn;
+
     public Latents Sample(Generator? generator)
     {
         var c = Assignment.Sample(generator);
         var (a, b) = AngleParameters(c);
+        drawn = (c, a, b);
         return new Latents((C, c), (H, new Beta(a, b).Sample(generator)));
     }
 
     public Tensor LogProb(Latents values)
     {
         var c = values[C];
-        var (a, b) = AngleParameters(c);
+        var (a, b) = drawn is { } d && ReferenceEquals(d.C, c) ? (d.A, d.B) : AngleParameters(c);
         return Assignment.LogProb(c) + new Beta(a, b).LogProb(values[H]).sum(-1);
     }
 

@@ -18,7 +18,7 @@ public sealed record DmmTrainingMetrics(int Step, double Loss, double EssFractio
 /// </summary>
 public sealed class DmmTrainer
 {
-    public const string MetricsFile = "metrics.csv";
+    public const string MetricsFile = TrainingState.MetricsFile;
     public const string Task = "dmm";
     private static readonly string[] Columns = ["step", "seconds", "loss", "ess_fraction", "log_joint", "radius"];
 
@@ -48,7 +48,7 @@ public sealed class DmmTrainer
         var sampler = DmmMethods.Apg(model, networks);
         var perEpoch = (int)(corpus.size(0) / config.BatchSize);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var log = OpenLog(outDirectory, step);
+        using var log = TrainingState.OpenMetrics(outDirectory, step, Columns);
         Tensor? epochData = null;
         var epoch = -1;
         while (step < config.Steps && !cancel.IsCancellationRequested)
@@ -72,9 +72,7 @@ public sealed class DmmTrainer
                 var last = run.Sweeps[^1];
                 var metrics = new DmmTrainingMetrics(step, run.Loss.to(ScalarType.Float64).item<double>(), last.EssFraction.Average(),
                     last.MeanLogJoint.Average(), networks.Decoder.Radius.detach().to(ScalarType.Float64).item<double>());
-                log.WriteLine(string.Join(",", new double[] { step, clock.Elapsed.TotalSeconds, metrics.Loss, metrics.EssFraction, metrics.LogJoint, metrics.Radius }
-                    .Select(v => v.ToString("G9", CultureInfo.InvariantCulture))));
-                log.Flush();
+                TrainingState.WriteMetrics(log, step, clock.Elapsed.TotalSeconds, metrics.Loss, metrics.EssFraction, metrics.LogJoint, metrics.Radius);
                 onLog?.Invoke(metrics, clock.Elapsed);
             }
             if (step % config.CheckpointEvery == 0 || step == config.Steps)
@@ -90,78 +88,23 @@ public sealed class DmmTrainer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var g = new Generator(config.Seed * 1_000_003UL + (ulong)epoch + 1);
-        var shape = corpus.shape;
-        var order = randperm(shape[0], generator: g).to(corpus.device);
-        var pointOrder = rand([shape[0], shape[1]], generator: g).sort(1).Indices.to(corpus.device).index_select(0, order);
-        return corpus.index_select(0, order).gather(1, pointOrder.unsqueeze(-1).expand(shape)).contiguous().DetachFromDisposeScope();
+        return TrainingState.Apply(corpus, TrainingState.EpochOrder(corpus.size(0), corpus.size(1), config.Seed, epoch, corpus.device));
     }
 
-    private int Resume(string directory, DmmNetworks networks, Adam adam, Generator generator)
-    {
-        if (!Checkpoint.Exists(directory)) return 0;
-        using var scope = NewDisposeScope();
-        var (tensors, manifest) = Checkpoint.Load(directory);
-        var source = Path.Combine(directory, Checkpoint.WeightsFile);
-        var task = manifest["task"]?.GetValue<string>();
-        if (task != Task)
-            throw new InvalidDataException($"{source}: a checkpoint of task '{task ?? "(none)"}', not a DMM checkpoint");
-        var saved = DmmTrainingConfig.FromJson(manifest["config"] ?? throw new InvalidDataException($"{source}: manifest has no config"), source);
-        if (saved.Identity() != config.Identity())
-            throw new InvalidOperationException(
-                $"{directory} holds a checkpoint trained with a different config ({saved.Identity()}); use another --out or the same settings");
-        StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), source);
-        AdamState.Load(adam, Checkpoint.Under(tensors, "adam."), source);
-        GeneratorState.Set(generator, tensors.TryGetValue("generator.state", out var state) ? state
-            : throw new InvalidDataException($"{source}: no generator state"), source);
-        return manifest["step"]!.GetValue<int>();
-    }
+    private int Resume(string directory, DmmNetworks networks, Adam adam, Generator generator) =>
+        TrainingState.Resume(directory, Task, (node, source) => DmmTrainingConfig.FromJson(node, source).Identity(), config.Identity(), networks, adam, generator);
 
-    private void Save(string directory, DmmNetworks networks, Adam adam, Generator generator, int step)
-    {
-        using var scope = NewDisposeScope();
-        var tensors = Checkpoint.Prefixed(StateDicts.Of(networks), "networks.");
-        foreach (var (k, v) in AdamState.Save(adam)) tensors["adam." + k] = v;
-        tensors["generator.state"] = GeneratorState.Get(generator);
-        var manifest = new JsonObject
-        {
-            ["task"] = Task,
-            ["step"] = step,
-            ["seed"] = config.Seed,
-            ["config"] = config.ToJson(),
-            ["git_commit"] = Provenance.GitCommit(),
-            ["libtorch"] = TorchRuntime.LibTorchVersion,
-            ["saved_at"] = DateTime.UtcNow.ToString("o"),
-        };
-        Checkpoint.Save(directory, tensors, manifest);
-    }
+    private void Save(string directory, DmmNetworks networks, Adam adam, Generator generator, int step) =>
+        TrainingState.Save(directory, Task, networks, adam, generator, step, config.Seed, config.ToJson());
 
     /// <summary>Loads trained proposals and decoder from a checkpoint directory; a checkpoint of another task is an error naming it.</summary>
     public static DmmNetworks LoadNetworks(string directory, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var (tensors, manifest) = Checkpoint.Load(directory);
-        var source = Path.Combine(directory, Checkpoint.WeightsFile);
-        var task = manifest["task"]?.GetValue<string>();
-        if (task != Task)
-            throw new InvalidDataException($"{source}: a checkpoint of task '{task ?? "(none)"}', not a DMM checkpoint");
+        var (tensors, manifest) = TrainingState.Load(directory, Task, out var source);
         var config = DmmTrainingConfig.FromJson(manifest["config"] ?? throw new InvalidDataException($"{source}: manifest has no config"), source);
         var networks = new DmmNetworks(config.Prior, device: device);
         StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), source);
         return networks;
-    }
-
-    private static StreamWriter OpenLog(string directory, int resumedStep)
-    {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, MetricsFile);
-        var kept = File.Exists(path)
-            ? File.ReadLines(path).Skip(1).Where(line => int.TryParse(line.Split(',')[0], out var s) && s <= resumedStep).ToList()
-            : [];
-        var writer = new StreamWriter(path, append: false);
-        writer.WriteLine(string.Join(",", Columns));
-        foreach (var line in kept) writer.WriteLine(line);
-        writer.Flush();
-        return writer;
     }
 }

@@ -21,7 +21,8 @@ public sealed record GmmTrainingMetrics(int Step, double Loss, double EssFractio
 /// </summary>
 public sealed class GmmTrainer
 {
-    public const string MetricsFile = "metrics.csv";
+    public const string MetricsFile = TrainingState.MetricsFile;
+    public const string Task = "gmm";
     private static readonly string[] Columns = ["step", "seconds", "loss", "ess_fraction", "log_joint", "kl_inclusive", "kl_exclusive"];
 
     private readonly GmmTrainingConfig config;
@@ -52,7 +53,7 @@ public sealed class GmmTrainer
         var sampler = GmmMethods.Apg(model, networks, config.Blocks, config.Resampling);
         var perEpoch = (int)(corpus.size(0) / config.BatchSize);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var log = OpenLog(outDirectory, step);
+        using var log = TrainingState.OpenMetrics(outDirectory, step, Columns);
         (Tensor X, Tensor? C)? epochData = null;
         var epoch = -1;
 
@@ -79,9 +80,7 @@ public sealed class GmmTrainer
             {
                 var c = epochData.Value.C?.narrow(0, offset, config.BatchSize);
                 var metrics = Measure(step, run, networks, x, c);
-                log.WriteLine(string.Join(",", new[] { step, clock.Elapsed.TotalSeconds, metrics.Loss, metrics.EssFraction, metrics.LogJoint, metrics.InclusiveKl, metrics.ExclusiveKl }
-                    .Select(v => Convert.ToDouble(v).ToString("G9", CultureInfo.InvariantCulture))));
-                log.Flush();
+                TrainingState.WriteMetrics(log, step, clock.Elapsed.TotalSeconds, metrics.Loss, metrics.EssFraction, metrics.LogJoint, metrics.InclusiveKl, metrics.ExclusiveKl);
                 onLog?.Invoke(metrics, clock.Elapsed);
             }
             if (step % config.CheckpointEvery == 0 || step == config.Steps)
@@ -98,13 +97,8 @@ public sealed class GmmTrainer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var g = new Generator(config.Seed * 1_000_003UL + (ulong)epoch + 1);
-        var shape = corpus.shape;
-        var order = randperm(shape[0], generator: g).to(corpus.device);
-        var pointOrder = rand([shape[0], shape[1]], generator: g).sort(1).Indices.to(corpus.device).index_select(0, order);
-        var x = corpus.index_select(0, order).gather(1, pointOrder.unsqueeze(-1).expand(shape)).contiguous().DetachFromDisposeScope();
-        var c = assignments?.index_select(0, order).gather(1, pointOrder).contiguous().DetachFromDisposeScope();
-        return (x, c);
+        var order = TrainingState.EpochOrder(corpus.size(0), corpus.size(1), config.Seed, epoch, corpus.device);
+        return (TrainingState.Apply(corpus, order), assignments is null ? null : TrainingState.Apply(assignments, order));
     }
 
     private GmmTrainingMetrics Measure(int step, SamplerRun run, GmmNetworks networks, Tensor x, Tensor? trueAssignments)
@@ -122,64 +116,19 @@ public sealed class GmmTrainer
         return new GmmTrainingMetrics(step, run.Loss!.to(ScalarType.Float64).item<double>(), last.EssFraction.Average(), last.MeanLogJoint.Average(), inclusive, exclusive);
     }
 
-    private int Resume(string directory, GmmNetworks networks, Adam adam, Generator generator)
-    {
-        if (!Checkpoint.Exists(directory)) return 0;
-        using var scope = NewDisposeScope();
-        var (tensors, manifest) = Checkpoint.Load(directory);
-        var source = Path.Combine(directory, Checkpoint.WeightsFile);
-        var saved = GmmTrainingConfig.FromJson(manifest["config"] ?? throw new InvalidDataException($"{source}: manifest has no config"), source);
-        if (saved.Identity() != config.Identity())
-            throw new InvalidOperationException(
-                $"{directory} holds a checkpoint trained with a different config ({saved.Identity()}); use another --out or the same settings");
-        StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), source);
-        AdamState.Load(adam, Checkpoint.Under(tensors, "adam."), source);
-        GeneratorState.Set(generator, tensors.TryGetValue("generator.state", out var state) ? state
-            : throw new InvalidDataException($"{source}: no generator state"), source);
-        return manifest["step"]!.GetValue<int>();
-    }
+    private int Resume(string directory, GmmNetworks networks, Adam adam, Generator generator) =>
+        TrainingState.Resume(directory, Task, (node, source) => GmmTrainingConfig.FromJson(node, source).Identity(), config.Identity(), networks, adam, generator);
 
-    private void Save(string directory, GmmNetworks networks, Adam adam, Generator generator, int step)
-    {
-        using var scope = NewDisposeScope();
-        var tensors = Checkpoint.Prefixed(StateDicts.Of(networks), "networks.");
-        foreach (var (k, v) in AdamState.Save(adam)) tensors["adam." + k] = v;
-        tensors["generator.state"] = GeneratorState.Get(generator);
-        var manifest = new JsonObject
-        {
-            ["task"] = "gmm",
-            ["step"] = step,
-            ["seed"] = config.Seed,
-            ["config"] = config.ToJson(),
-            ["git_commit"] = Provenance.GitCommit(),
-            ["libtorch"] = TorchRuntime.LibTorchVersion,
-            ["saved_at"] = DateTime.UtcNow.ToString("o"),
-        };
-        Checkpoint.Save(directory, tensors, manifest);
-    }
+    private void Save(string directory, GmmNetworks networks, Adam adam, Generator generator, int step) =>
+        TrainingState.Save(directory, Task, networks, adam, generator, step, config.Seed, config.ToJson());
 
     /// <summary>Loads trained proposals from a checkpoint directory (for evaluation).</summary>
     public static GmmNetworks LoadNetworks(string directory, GmmPrior? prior = null, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var (tensors, _) = Checkpoint.Load(directory);
+        var (tensors, _) = TrainingState.Load(directory, Task, out _);
         var networks = new GmmNetworks(prior ?? GmmPrior.Paper, device: device);
         StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), Path.Combine(directory, Checkpoint.WeightsFile));
         return networks;
-    }
-
-    // Keeps the rows up to the resumed step, so a resumed run's log reads as one run.
-    private static StreamWriter OpenLog(string directory, int resumedStep)
-    {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, MetricsFile);
-        var kept = File.Exists(path)
-            ? File.ReadLines(path).Skip(1).Where(line => int.TryParse(line.Split(',')[0], out var s) && s <= resumedStep).ToList()
-            : [];
-        var writer = new StreamWriter(path, append: false);
-        writer.WriteLine(string.Join(",", Columns));
-        foreach (var line in kept) writer.WriteLine(line);
-        writer.Flush();
-        return writer;
     }
 }
