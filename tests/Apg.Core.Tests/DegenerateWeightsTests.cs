@@ -53,4 +53,15 @@ public class DegenerateWeightsTests
         Assert.Contains("instance(s) 1, 3 of the batch", e.Message);
         Weights.Validate(T.F64([0, ninf, ninf, 0], 2, 2), "fine");                     // some -inf, but each instance has a finite one
     }
+
+    [Fact]
+    public void Plus_infinity_weights_are_degenerate_too()
+    {
+        using var scope = NewDisposeScope();
+        var logWeights = T.F64([0, double.PositiveInfinity, -1, 0, -2, 3], 3, 2);
+        var e = Assert.Throws<DegenerateWeightsException>(() => Weights.Validate(logWeights, "here"));
+        Assert.Contains("+inf", e.Message);
+        Assert.Contains("instance(s) 1", e.Message);
+        Weights.Validate(T.F64([0, double.NegativeInfinity, -1, 0, -2, 3], 3, 2), "finite somewhere in every instance");
+    }
 }

@@ -19,8 +19,11 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     /// <summary>
     /// Runs 1 one-shot sweep and sweeps - 1 block sweeps. With withLoss, the graph is kept for backward
     /// (run it inside the caller's dispose scope); without, no gradients are recorded and each sweep frees its temporaries.
+    /// measureLastSweepOnly skips the statistics of every sweep but the last (training needs no others; they cost a
+    /// full log joint and four host copies a sweep).
     /// </summary>
-    public SamplerRun Run(Tensor x, int sweeps, int particles, Generator? generator, bool withLoss = false, Action<SweepStats>? onSweep = null)
+    public SamplerRun Run(Tensor x, int sweeps, int particles, Generator? generator, bool withLoss = false, Action<SweepStats>? onSweep = null,
+        bool measureLastSweepOnly = false)
     {
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), sweeps, "at least one sweep (the one-shot proposal)");
         if (particles < 1) throw new ArgumentOutOfRangeException(nameof(particles), particles, "at least one particle");
@@ -34,8 +37,11 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
         var logW = (logJoint - logQ).detach();
         Weights.Validate(logW, "sweep 1 (one-shot proposal)");
         if (withLoss) loss = Objective(logW, logQ, learnsModel ? logJoint : null);
-        stats.Add(SweepStats.Measure(1, logJoint, logW));
-        onSweep?.Invoke(stats[^1]);
+        if (!measureLastSweepOnly || sweeps == 1)
+        {
+            stats.Add(SweepStats.Measure(1, logJoint, logW));
+            onSweep?.Invoke(stats[^1]);
+        }
 
         // Without a loss, each sweep's particles are handed to the caller's scope; the previous sweep's are
         // freed then, so memory stays flat however many sweeps run.
@@ -64,8 +70,11 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
                 }
                 z = proposed;
             }
-            using (no_grad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW, firstBlockW));
-            onSweep?.Invoke(stats[^1]);
+            if (!measureLastSweepOnly || sweep == sweeps)
+            {
+                using (no_grad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW, firstBlockW));
+                onSweep?.Invoke(stats[^1]);
+            }
             if (scope is not null)
             {
                 z.MoveToOuterScope();

@@ -26,12 +26,16 @@ public static class Weights
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        // One reduction and one sync decide the common case: the max over particles is finite unless a weight is NaN
+        // (max propagates NaN), every one is -inf, or one is +inf. Only a failure pays for the diagnosis.
+        if (logWeights.amax(0).isfinite().all().item<bool>()) return;
         var nan = logWeights.isnan().any().item<bool>();
         var allNegInf = logWeights.max(0).values.eq(double.NegativeInfinity);
-        if (!nan && !allNegInf.any().item<bool>()) return;
-        var flags = allNegInf.logical_or(logWeights.isnan().sum(0L).gt(0)).cpu().data<bool>().ToArray();
+        var posInf = logWeights.eq(double.PositiveInfinity);
+        var flags = allNegInf.logical_or(logWeights.isnan().sum(0L).gt(0)).logical_or(posInf.sum(0L).gt(0)).cpu().data<bool>().ToArray();
         var instances = Enumerable.Range(0, flags.Length).Where(i => flags[i]);
+        var what = nan ? "NaN" : allNegInf.any().item<bool>() ? "all -inf" : "+inf";
         throw new DegenerateWeightsException(
-            $"{where}: {(nan ? "NaN" : "all -inf")} log weights for instance(s) {string.Join(", ", instances.Take(10))} of the batch");
+            $"{where}: {what} log weights for instance(s) {string.Join(", ", instances.Take(10))} of the batch");
     }
 }
