@@ -20,11 +20,13 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     /// Runs 1 one-shot sweep and sweeps - 1 block sweeps. With withLoss, the graph is kept for backward
     /// (run it inside the caller's dispose scope); without, no gradients are recorded and each sweep frees its temporaries.
     /// measureLastSweepOnly skips the statistics of every sweep but the last (training needs no others; they cost a
-    /// full log joint and four host copies a sweep).
+    /// full log joint and four host copies a sweep). backwardEachSweep (with withLoss) accumulates the loss's gradients
+    /// into the parameters sweep by sweep and returns the loss detached: the caller does not call backward.
     /// </summary>
     public SamplerRun Run(Tensor x, int sweeps, int particles, Generator? generator, bool withLoss = false, Action<SweepStats>? onSweep = null,
-        bool measureLastSweepOnly = false)
+        bool measureLastSweepOnly = false, bool backwardEachSweep = false)
     {
+        if (backwardEachSweep && !withLoss) throw new ArgumentException("backwardEachSweep needs withLoss");
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), sweeps, "at least one sweep (the one-shot proposal)");
         if (particles < 1) throw new ArgumentOutOfRangeException(nameof(particles), particles, "at least one particle");
         using var gradMode = set_grad_enabled(withLoss);
@@ -37,19 +39,21 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
         var logW = (logJoint - logQ).detach();
         Weights.Validate(logW, "sweep 1 (one-shot proposal)");
         if (withLoss) loss = Objective(logW, logQ, learnsModel ? logJoint : null);
+        if (backwardEachSweep) loss = BackwardAndDetach(loss!);
         if (!measureLastSweepOnly || sweeps == 1)
         {
             stats.Add(SweepStats.Measure(1, logJoint, logW));
             onSweep?.Invoke(stats[^1]);
         }
 
-        // Without a loss, each sweep's particles are handed to the caller's scope; the previous sweep's are
-        // freed then, so memory stays flat however many sweeps run.
+        // Each sweep's particles, weights and loss are handed to the caller's scope and everything else the sweep made
+        // is freed at its end, with a loss too: the autograd graph holds its own references to what backward needs, so
+        // only the temporaries it does not need go (with K sweeps they were most of the memory of a training step).
         Latents? carried = null;
         Tensor? carriedWeights = null;
         for (var sweep = 2; sweep <= sweeps; sweep++)
         {
-            using var scope = withLoss ? null : NewDisposeScope();
+            using var scope = NewDisposeScope();
             Tensor? firstBlockW = null;
             foreach (var update in Blocks)
             {
@@ -75,16 +79,24 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
                 using (no_grad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW, firstBlockW));
                 onSweep?.Invoke(stats[^1]);
             }
-            if (scope is not null)
-            {
-                z.MoveToOuterScope();
-                logW.MoveToOuterDisposeScope();
-                carried?.DisposeExcept(z);
-                if (carriedWeights is not null && !ReferenceEquals(carriedWeights, logW)) carriedWeights.Dispose();
-                (carried, carriedWeights) = (z, logW);
-            }
+            if (backwardEachSweep) loss = BackwardAndDetach(loss!);
+            z.MoveToOuterScope();
+            logW.MoveToOuterDisposeScope();
+            loss?.MoveToOuterDisposeScope();
+            carried?.DisposeExcept(z);
+            if (carriedWeights is not null && !ReferenceEquals(carriedWeights, logW)) carriedWeights.Dispose();
+            (carried, carriedWeights) = (z, logW);
         }
         return new SamplerRun(z, logW, stats, loss);
+    }
+
+    // Each sweep's terms depend on the parameters only through that sweep's proposals and model terms (particles and
+    // weights are detached), so their gradients can be accumulated sweep by sweep: the graph of one sweep is alive at
+    // a time instead of K, and the gradient is the same sum.
+    private static Tensor BackwardAndDetach(Tensor loss)
+    {
+        if (loss.requires_grad) loss.backward();
+        return loss.detach();
     }
 
     /// <summary>

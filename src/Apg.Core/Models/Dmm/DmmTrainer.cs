@@ -64,8 +64,7 @@ public sealed class DmmTrainer
             using var scope = NewDisposeScope();
             var x = epochData!.narrow(0, (step - 1) % perEpoch * config.BatchSize, config.BatchSize);
             networks.zero_grad(set_to_none: true);
-            var run = sampler.Run(x, config.Sweeps, config.Particles, generator, withLoss: true, measureLastSweepOnly: true);
-            run.Loss!.backward();
+            var run = sampler.Run(x, config.Sweeps, config.Particles, generator, withLoss: true, measureLastSweepOnly: true, backwardEachSweep: true);
             adam.step();
             if (step % config.LogEvery == 0 || step == config.Steps)
             {

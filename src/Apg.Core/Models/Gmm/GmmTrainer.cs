@@ -72,8 +72,7 @@ public sealed class GmmTrainer
             var offset = (step - 1) % perEpoch * config.BatchSize;
             var x = epochData!.Value.X.narrow(0, offset, config.BatchSize);
             networks.zero_grad(set_to_none: true);
-            var run = sampler.Run(x, config.Sweeps, config.Particles, generator, withLoss: true, measureLastSweepOnly: true);
-            run.Loss!.backward();
+            var run = sampler.Run(x, config.Sweeps, config.Particles, generator, withLoss: true, measureLastSweepOnly: true, backwardEachSweep: true);
             adam.step();
 
             if (step % config.LogEvery == 0 || step == config.Steps)
