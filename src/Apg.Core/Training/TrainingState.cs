@@ -62,9 +62,9 @@ public static class TrainingState
     {
         var (tensors, manifest) = Checkpoint.Load(directory);
         source = Path.Combine(directory, Checkpoint.WeightsFile);
-        var found = manifest["task"]?.GetValue<string>();
         // Checkpoints written before tasks were named in the manifest are GMM ones.
-        if ((found ?? "gmm") != task)
+        var found = manifest["task"]?.GetValue<string>() ?? "gmm";
+        if (found != task)
             throw new InvalidDataException($"{source}: a checkpoint of task '{found}', not a {task.ToUpperInvariant()} checkpoint");
         return (tensors, manifest);
     }

@@ -47,10 +47,7 @@ let trainWith (ctx: Context) (config: DmmTrainingConfig) : string * JsonObject =
     let run =
         ctx.Store.GetOrRun("dmm-train", key, fun dir ->
             use scope = torch.NewDisposeScope()
-            // One intra-op thread, as for the GMM: runs side by side give the same bits as alone.
-            let threads = torch.get_num_threads ()
-            torch.set_num_threads 1
-            try
+            withOneIntraOpThread (fun () ->
                 let data = DmmCorpusFiles.Load corpusPath
                 let trainer = DmmTrainer(config, data.X)
                 let report (m: DmmTrainingMetrics) (elapsed: TimeSpan) =
@@ -58,9 +55,7 @@ let trainWith (ctx: Context) (config: DmmTrainingConfig) : string * JsonObject =
                     let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
                     eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.1f | radius %.3f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.Radius
                 use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
-                if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume")
-            finally
-                torch.set_num_threads threads
+                if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume"))
             obj [ "steps", v config.Steps ])
     run.Folder, key
 

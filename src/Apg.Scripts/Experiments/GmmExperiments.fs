@@ -46,6 +46,14 @@ let private trainConfig (ctx: Context) (seed: uint64) (blocks: BlockStrategy) =
         Beta1 = c.Beta1, Beta2 = c.Beta2, Steps = c.Steps, Seed = seed, Blocks = blocks, Resampling = c.Resampling,
         CheckpointEvery = c.CheckpointEvery, LogEvery = c.LogEvery)
 
+/// Runs a training run's work on one intra-op thread. Training is op-overhead bound (thousands of small ops a step):
+/// a second thread does not speed it up, so every training run uses one, whether it runs alone or beside others
+/// (`pretrain`), and its floating-point results do not depend on how many run at once.
+let withOneIntraOpThread (work: unit -> 'T) : 'T =
+    let threads = torch.get_num_threads ()
+    torch.set_num_threads 1
+    try work () finally torch.set_num_threads threads
+
 /// A trained set of proposals; returns the run folder (its checkpoint) and the run's key.
 let rec train (ctx: Context) (seed: uint64) (blocks: BlockStrategy) : string * JsonObject =
     trainWith ctx (trainConfig ctx seed blocks)
@@ -66,12 +74,7 @@ and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
     let run =
       ctx.Store.GetOrRun("gmm-train", key, fun dir ->
         use scope = torch.NewDisposeScope()
-        // Training is op-overhead bound (thousands of small ops a step): a second intra-op thread does not speed it
-        // up, so every training run uses one, whether it runs alone or beside others (`pretrain`), and its
-        // floating-point results do not depend on how many run at once.
-        let threads = torch.get_num_threads ()
-        torch.set_num_threads 1
-        try
+        withOneIntraOpThread (fun () ->
             let struct (x, c) = GmmCorpus.Load corpusPath
             let trainer = GmmTrainer(config, x, c)
             let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
@@ -79,9 +82,7 @@ and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
                 let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
                 eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.2f | KL(p||q) %.3f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.InclusiveKl
             use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
-            if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume")
-        finally
-            torch.set_num_threads threads
+            if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume"))
         obj [ "steps", v config.Steps ])
     run.Folder, key
 

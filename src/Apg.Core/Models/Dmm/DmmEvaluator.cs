@@ -36,7 +36,7 @@ public static class DmmEvaluator
         using var generator = new Generator(settings.Seed, corpus.device);
         var instances = (int)corpus.size(0);
         var (sweeps, particles) = settings.Method == DmmMethod.Rws ? (1, settings.Sweeps * settings.Particles) : (settings.Sweeps, settings.Particles);
-        var batchSize = (int)Math.Clamp(MaxBatchElements / Math.Max(1L, particles * corpus.size(1) * model.Prior.Clusters), 1, settings.BatchSize);
+        var batchSize = EvaluationBatches.InstancesPerBatch(settings.BatchSize, particles * corpus.size(1) * model.Prior.Clusters, MaxBatchElements);
         var logJoint = new double[sweeps];
         var ess = new double[sweeps];
         var clock = System.Diagnostics.Stopwatch.StartNew();

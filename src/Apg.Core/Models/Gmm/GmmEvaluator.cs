@@ -25,7 +25,7 @@ public static class GmmEvaluator
     /// time), so that memory stays bounded whatever L is.
     /// </summary>
     public static int InstancesPerBatch(int batchSize, long particles, long points, long clusters) =>
-        (int)Math.Clamp(MaxBatchElements / Math.Max(1, particles * points * clusters), 1, batchSize);
+        EvaluationBatches.InstancesPerBatch(batchSize, particles * points * clusters, MaxBatchElements);
 
     public static GmmEvalResult Evaluate(Tensor corpus, GmmEvalSettings settings, GmmNetworks? networks, GmmPrior? prior = null,
         Action<int, int>? onBatch = null)
