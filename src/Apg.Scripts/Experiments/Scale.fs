@@ -40,7 +40,31 @@ type DmmScale =
       Table1: GmmEvalScale
       Figure1bSweeps: int }
 
-type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Source: string }
+type IaiTrainScale = { Steps: int; BatchSize: int; LearningRate: float; CheckpointEvery: int; LogEvery: int }
+
+/// Iterative amortized inference on MNIST: a VAE (standard encoder and decoder) per training seed and latent size,
+/// then the iterative inference model trained on its frozen decoder; the table at table_latent, the figure at 2.
+type IaiScale =
+    { TrainSeeds: uint64 list
+      EvalSeeds: uint64 list
+      Hidden: int64 list
+      TableLatent: int
+      FigureLatent: int
+      Vae: IaiTrainScale
+      Iterative: IaiTrainScale
+      Iterations: int
+      Samples: int
+      TestDigits: int
+      ElboSamples: int
+      LogLikelihoodSamples: int
+      OptimizationIterations: int
+      OptimizationSamples: int
+      OptimizationLearningRate: float
+      FigureGrid: int
+      FigureSamples: int
+      Note: string }
+
+type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Iai: IaiScale option; Source: string }
 
 let names = [ "smoke"; "cpu"; "paper" ]
 
@@ -118,6 +142,44 @@ let private dmm source (o: JsonObject) =
     if not (scale.NoiseScale > 0.0) then raise (InvalidDataException(sprintf "%s: noise_scale must be positive" source))
     scale
 
+let private iaiTrain source (o: JsonObject) name : IaiTrainScale =
+    let t = Json.getObject source o name
+    let src = sprintf "%s (iai.%s)" source name
+    let train : IaiTrainScale =
+        { Steps = Json.getInt src t "steps"; BatchSize = Json.getInt src t "batch_size"; LearningRate = Json.getFloat src t "learning_rate"
+          CheckpointEvery = Json.getInt src t "checkpoint_every"; LogEvery = Json.getInt src t "log_every" }
+    if train.Steps < 1 || train.BatchSize < 1 || train.CheckpointEvery < 1 || train.LogEvery < 1 || not (train.LearningRate > 0.0) then
+        raise (InvalidDataException(sprintf "%s: steps, batch_size, checkpoint_every and log_every must be at least 1, learning_rate positive" src))
+    train
+
+let private iai source (o: JsonObject) : IaiScale =
+    let scale =
+        { TrainSeeds = seeds source o "train_seeds"
+          EvalSeeds = seeds source o "eval_seeds"
+          Hidden = Json.getArray source o "hidden" |> Seq.map (fun n -> n.GetValue<int64>()) |> List.ofSeq
+          TableLatent = Json.getInt source o "table_latent"
+          FigureLatent = Json.getInt source o "figure_latent"
+          Vae = iaiTrain source o "vae"
+          Iterative = iaiTrain source o "iterative"
+          Iterations = Json.getInt source o "iterations"
+          Samples = Json.getInt source o "samples"
+          TestDigits = Json.getInt source o "test_digits"
+          ElboSamples = Json.getInt source o "elbo_samples"
+          LogLikelihoodSamples = Json.getInt source o "loglik_samples"
+          OptimizationIterations = Json.getInt source o "optimization_iterations"
+          OptimizationSamples = Json.getInt source o "optimization_samples"
+          OptimizationLearningRate = Json.getFloat source o "optimization_learning_rate"
+          FigureGrid = Json.getInt source o "figure_grid"
+          FigureSamples = Json.getInt source o "figure_samples"
+          Note = Json.getString source o "note" }
+    if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty then
+        raise (InvalidDataException(sprintf "%s: train_seeds and eval_seeds need at least one seed each" source))
+    if scale.FigureLatent <> 2 then raise (InvalidDataException(sprintf "%s: figure_latent must be 2 (the figure is the ELBO over a 2-D mean)" source))
+    if [ scale.TableLatent; scale.Iterations; scale.Samples; scale.TestDigits; scale.ElboSamples; scale.LogLikelihoodSamples; scale.OptimizationSamples; scale.FigureSamples ] |> List.exists (fun v -> v < 1)
+       || scale.FigureGrid < 3 || scale.OptimizationIterations < 0 || not (scale.OptimizationLearningRate > 0.0) || scale.Hidden |> List.exists (fun h -> h < 1L) then
+        raise (InvalidDataException(sprintf "%s: sizes, samples and iterations must be positive (figure_grid at least 3)" source))
+    scale
+
 let load (paperDir: string) (name: string) : Scale =
     let path = Path.Combine(paperDir, "scales", name + ".json")
     if not (File.Exists path) then
@@ -127,4 +189,5 @@ let load (paperDir: string) (name: string) : Scale =
       Description = Json.getString path o "description"
       Gmm = gmm (path + " (gmm)") (Json.getObject path o "gmm")
       Dmm = (match o["dmm"] with null -> None | _ -> Some (dmm (path + " (dmm)") (Json.getObject path o "dmm")))
+      Iai = (match o["iai"] with null -> None | _ -> Some (iai (path + " (iai)") (Json.getObject path o "iai")))
       Source = path }

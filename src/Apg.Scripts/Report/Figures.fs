@@ -108,3 +108,60 @@ let saveGrid (folder: string) (name: string) (rows: int) (columns: int) (plots: 
         use stream = File.Create p
         use canvas = SkiaSharp.SKSvgCanvas.Create(SkiaSharp.SKRect(0.0f, 0.0f, float32 w, float32 h), stream)
         multiplot.Render(canvas, PixelRect(float32 w, float32 h)))
+
+/// A surface over a 2-D grid as a heatmap with a colour bar: values[row][column] at (xs[column], ys[row]), clipped below
+/// at floor so that the region of interest keeps its contrast; marked points and paths on top, with a legend.
+type SurfacePanel =
+    { Title: string
+      XLabel: string
+      YLabel: string
+      Xs: float[]
+      Ys: float[]
+      Values: float[][]
+      Floor: float
+      ColourLabel: string
+      Paths: (string * float[][]) list
+      Points: (string * float[] * MarkerShape) list }
+
+let surfacePlot (panel: SurfacePanel) : Plot =
+    let plot = new Plot()
+    let rows, columns = panel.Ys.Length, panel.Xs.Length
+    // ScottPlot draws row 0 at the top.
+    let intensities = Array2D.init rows columns (fun r c -> max panel.Floor (panel.Values[rows - 1 - r][c]))
+    let heatmap = plot.Add.Heatmap(intensities)
+    let dx = (panel.Xs[columns - 1] - panel.Xs[0]) / float (columns - 1)
+    let dy = (panel.Ys[rows - 1] - panel.Ys[0]) / float (rows - 1)
+    heatmap.Extent <- CoordinateRect(panel.Xs[0] - dx / 2.0, panel.Xs[columns - 1] + dx / 2.0, panel.Ys[0] - dy / 2.0, panel.Ys[rows - 1] + dy / 2.0)
+    heatmap.Colormap <- Colormaps.Viridis()
+    let bar = plot.Add.ColorBar(heatmap)
+    bar.Label <- panel.ColourLabel
+    panel.Paths
+    |> List.iteri (fun i (name, points) ->
+        let line = plot.Add.Scatter(points |> Array.map (fun p -> p[0]), points |> Array.map (fun p -> p[1]))
+        line.LegendText <- name
+        // Cyan reads on the colour map's dark and light ends and on the legend's white.
+        line.Color <- Colors.DarkTurquoise
+        line.LineWidth <- 2.5f
+        line.MarkerSize <- 8.0f
+        line.MarkerShape <- MarkerShape.FilledCircle)
+    let colours = [| Colors.Red; Colors.Magenta; Colors.Orange |]
+    panel.Points
+    |> List.iteri (fun i (name, p, shape) ->
+        let m = plot.Add.Marker(p[0], p[1], shape, 16.0f, colours[i % colours.Length])
+        m.LegendText <- name)
+    plot.Title(panel.Title, 13.0f)
+    plot.XLabel panel.XLabel
+    plot.YLabel panel.YLabel
+    plot.ShowLegend(Alignment.UpperLeft) |> ignore
+    plot.Axes.SetLimits(panel.Xs[0] - dx / 2.0, panel.Xs[columns - 1] + dx / 2.0, panel.Ys[0] - dy / 2.0, panel.Ys[rows - 1] + dy / 2.0)
+    plot
+
+/// A 28x28 digit as a grey image.
+let digitPlot (title: string) (pixels: float[]) : Plot =
+    let plot = new Plot()
+    let heatmap = plot.Add.Heatmap(Array2D.init 28 28 (fun r c -> pixels[r * 28 + c]))
+    heatmap.Colormap <- Colormaps.Grayscale()
+    plot.Title(title, 13.0f)
+    plot.Axes.SquareUnits() |> ignore
+    plot.HideGrid()
+    plot

@@ -1,0 +1,98 @@
+/// Iterative amortized inference (Marino et al. 2018): the amortization-gap table and figure.
+module Apg.Scripts.Experiments.IaiTargets
+
+open System.IO
+open ScottPlot
+open Apg.Core.Methods.IterativeInference
+open Apg.Scripts.Report.Figures
+open Apg.Scripts.Experiments.GmmExperiments
+open Apg.Scripts.Experiments.GmmTargets
+open Apg.Scripts.Experiments.IaiExperiments
+
+let private methods =
+    [ IaiEvaluator.Standard, "standard encoder (one pass)"
+      IaiEvaluator.Iterative, "iterative inference model"
+      IaiEvaluator.Optimized, "per-instance optimization (variational EM's E-step)" ]
+
+/// The table: held-out ELBO and importance-sampled log-likelihood of the three inference methods, each under the same
+/// seed's decoder, and the share of the amortization gap the iterative model closes.
+let table (ctx: Context) (folder: string) : TargetResult =
+    let s = scaleOf ctx
+    let results = [ for trainSeed in s.TrainSeeds do for seed in s.EvalSeeds -> trainSeed, eval ctx s.TableLatent trainSeed seed ]
+    let entries =
+        [ for trainSeed, r in results do
+            for m, _ in methods do
+                yield "elbo_" + m, trainSeed, r.Elbo[m]
+                yield "loglik_" + m, trainSeed, r.LogLikelihood[m]
+            let gap = r.Elbo[IaiEvaluator.Optimized] - r.Elbo[IaiEvaluator.Standard]
+            yield "gap", trainSeed, gap
+            yield "iterative_gain", trainSeed, r.Elbo[IaiEvaluator.Iterative] - r.Elbo[IaiEvaluator.Standard]
+            yield "gap_closed", trainSeed, (r.Elbo[IaiEvaluator.Iterative] - r.Elbo[IaiEvaluator.Standard]) / gap ]
+    let cells = Claims.perTrainingSeed entries
+    let show key = let st = Claims.stat cells[key] in sprintf "%.2f" st.Mean, (if st.N > 1 then sprintf "%.2f" st.Sd else "—")
+    let rows =
+        [ for m, label in methods do
+            let e, esd = show ("elbo_" + m)
+            let l, lsd = show ("loglik_" + m)
+            yield [ label; e; esd; l; lsd; string cells["elbo_" + m].Length ] ]
+    let title =
+        sprintf "Iterative amortized inference on MNIST (scale %s; latent %d, %d held-out digits, %d training seed(s))"
+            ctx.Scale.Name s.TableLatent (snd results.Head).Instances s.TrainSeeds.Length
+    let md =
+        Outputs.table folder "iai-table" title
+            [ "inference"; "ELBO (nats)"; "sd over training seeds"; sprintf "log p(x), IS with %d samples" s.LogLikelihoodSamples; "sd"; "training seeds" ] rows
+    let gap, closed = Claims.stat cells["gap"], Claims.stat cells["gap_closed"]
+    let perStep =
+        let steps = results |> List.map (fun (_, r) -> r.IterativeElbos)
+        Array.init steps.Head.Length (fun t -> steps |> List.averageBy (fun a -> a[t]))
+    let paperFile = Json.parseFile (Path.Combine(ctx.Paper, "iai-table.json"))
+    let notes = Json.getArray "paper/iai-table.json" paperFile "notes" |> Seq.map (fun n -> "- " + n.GetValue<string>())
+    let lines =
+        [ sprintf "- Amortization gap (per-instance optimum minus standard encoder): %.2f nats (sd %.2f); share closed by the iterative model: %.2f (sd %.2f)." gap.Mean gap.Sd closed.Mean closed.Sd
+          sprintf "- Iterative model's mean ELBO after each update (0 = the prior): %s." (System.String.Join(" → ", perStep |> Array.map (sprintf "%.1f")))
+          sprintf "- At this scale: %s" s.Note
+          sprintf "- Training: VAE %d steps (batch %d, Adam %g), iterative model %d steps (batch %d, Adam %g, %d iterations, %d samples) on the frozen decoder; networks %s ELU. Evaluation: ELBO on %d fresh samples; per-instance optimization %d Adam steps (lr %g) on %d fixed samples from the encoder's estimate."
+              s.Vae.Steps s.Vae.BatchSize s.Vae.LearningRate s.Iterative.Steps s.Iterative.BatchSize s.Iterative.LearningRate s.Iterations s.Samples
+              (System.String.Join(" x ", s.Hidden)) s.ElboSamples s.OptimizationIterations s.OptimizationLearningRate s.OptimizationSamples ]
+    { Cells = cells
+      Markdown = md + "\n\n" + System.String.Join("\n", lines) + "\n" + System.String.Join("\n", notes) + "\n"
+      Files = [ "iai-table.md"; "iai-table.csv" ] }
+
+/// The figure: one held-out digit's ELBO over the posterior mean of a 2-D latent (log-variance at the per-instance
+/// optimum's), with the standard encoder's estimate, the iterative model's path from the prior and the optimum.
+let figure (ctx: Context) (folder: string) : TargetResult =
+    let s = scaleOf ctx
+    let digit = 0
+    let surfaces = [ for trainSeed in s.TrainSeeds -> trainSeed, surface ctx trainSeed s.EvalSeeds.Head digit ]
+    let entries =
+        [ for trainSeed, f in surfaces do
+            yield "encoder", trainSeed, f.EncoderElbo
+            yield "iterative", trainSeed, f.TrajectoryElbos[f.TrajectoryElbos.Length - 1]
+            yield "optimum", trainSeed, f.OptimumElbo
+            yield "optimum_gain", trainSeed, f.OptimumElbo - f.EncoderElbo ]
+    let trainSeed, f = surfaces.Head
+    let best = f.Elbo |> Array.concat |> Array.max
+    let panel =
+        { Title = sprintf "ELBO over the mean (digit %d, training seed %d)" (digit + 1) trainSeed
+          XLabel = "mean, z1"; YLabel = "mean, z2"; Xs = f.Xs; Ys = f.Ys; Values = f.Elbo; Floor = best - 60.0
+          ColourLabel = "ELBO (nats; clipped 60 below the best)"
+          Paths = [ sprintf "iterative model, %d updates from the prior (ELBO %.1f)" (f.Trajectory.Length - 1) f.TrajectoryElbos[f.TrajectoryElbos.Length - 1], f.Trajectory ]
+          Points =
+            [ sprintf "standard encoder (ELBO %.1f)" f.EncoderElbo, f.Encoder, MarkerShape.FilledCircle
+              sprintf "per-instance optimum (ELBO %.1f)" f.OptimumElbo, f.Optimum, MarkerShape.FilledDiamond ] }
+    let plots = [ digitPlot "held-out digit (binarized)" f.Digit; surfacePlot panel ]
+    saveGrid folder "iai-figure" 1 2 plots 620 520
+    for p in plots do p.Dispose()
+    Outputs.csv folder "iai-figure"
+        [ yield [ "kind"; "index"; "mean_z1"; "mean_z2"; "elbo" ]
+          for r, y in Array.indexed f.Ys do
+              for c, x in Array.indexed f.Xs -> [ "grid"; string (r * f.Xs.Length + c); Outputs.num x; Outputs.num y; Outputs.num (f.Elbo[r][c]) ]
+          yield [ "encoder"; "0"; Outputs.num f.Encoder[0]; Outputs.num f.Encoder[1]; Outputs.num f.EncoderElbo ]
+          for i, p in Array.indexed f.Trajectory -> [ "iterative"; string i; Outputs.num p[0]; Outputs.num p[1]; Outputs.num f.TrajectoryElbos[i] ]
+          yield [ "optimum"; "0"; Outputs.num f.Optimum[0]; Outputs.num f.Optimum[1]; Outputs.num f.OptimumElbo ] ]
+    { Cells = Claims.perTrainingSeed entries
+      Markdown =
+        sprintf "## Amortization gap (Marino et al. 2018, Figure 1)\n\nHeld-out digit %d under the 2-D latent model of training seed %d; the ELBO over the posterior mean with the log-variance at the per-instance optimum's and %d fixed noise samples at every grid point. The iterative model starts at the prior's mean (0, 0).\n\n![Amortization gap](iai-figure.png)\n" (digit + 1) trainSeed s.FigureSamples
+      Files = [ "iai-figure.png"; "iai-figure.svg"; "iai-figure.csv" ] }
+
+let all = [ "iai-table", table; "iai-figure", figure ]
