@@ -49,8 +49,10 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
         pretrainAll ctx (List.contains "figure3" chosen)
     if chosen |> List.exists (fun t -> DmmTargets.all |> List.exists (fun (n, _) -> n = t)) then
         DmmExperiments.pretrainAll ctx
-    if chosen |> List.exists (fun t -> IaiTargets.all |> List.exists (fun (n, _) -> n = t)) then
+    if chosen |> List.exists (fun t -> t = "iai-table" || t = "iai-figure") then
         IaiExperiments.pretrainAll ctx
+    if List.contains "iai-apg" chosen then
+        IaiTargets.pretrainApgBlock ctx
     let sections, verdicts =
         chosen
         |> List.mapi (fun i name ->

@@ -42,6 +42,9 @@ type DmmScale =
 
 type IaiTrainScale = { Steps: int; BatchSize: int; LearningRate: float; CheckpointEvery: int; LogEvery: int }
 
+/// Our addition: the iterative update as APG's {mu} proposal for the DMM, trained on each trained DMM held fixed.
+type IaiApgBlockScale = { Steps: int; LearningRate: float; Iterations: int; Samples: int; Hidden: int; CheckpointEvery: int; LogEvery: int }
+
 /// Iterative amortized inference on MNIST: a VAE (standard encoder and decoder) per training seed and latent size,
 /// then the iterative inference model trained on its frozen decoder; the table at table_latent, the figure at 2.
 type IaiScale =
@@ -62,6 +65,7 @@ type IaiScale =
       OptimizationLearningRate: float
       FigureGrid: int
       FigureSamples: int
+      ApgBlock: IaiApgBlockScale
       Note: string }
 
 type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Iai: IaiScale option; Source: string }
@@ -171,11 +175,19 @@ let private iai source (o: JsonObject) : IaiScale =
           OptimizationLearningRate = Json.getFloat source o "optimization_learning_rate"
           FigureGrid = Json.getInt source o "figure_grid"
           FigureSamples = Json.getInt source o "figure_samples"
+          ApgBlock =
+            let b = Json.getObject source o "apg_block"
+            let src = source + " (iai.apg_block)"
+            { Steps = Json.getInt src b "steps"; LearningRate = Json.getFloat src b "learning_rate"; Iterations = Json.getInt src b "iterations"
+              Samples = Json.getInt src b "samples"; Hidden = Json.getInt src b "hidden"; CheckpointEvery = Json.getInt src b "checkpoint_every"
+              LogEvery = Json.getInt src b "log_every" }
           Note = Json.getString source o "note" }
     if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty then
         raise (InvalidDataException(sprintf "%s: train_seeds and eval_seeds need at least one seed each" source))
     if scale.FigureLatent <> 2 then raise (InvalidDataException(sprintf "%s: figure_latent must be 2 (the figure is the ELBO over a 2-D mean)" source))
     if [ scale.TableLatent; scale.Iterations; scale.Samples; scale.TestDigits; scale.ElboSamples; scale.LogLikelihoodSamples; scale.OptimizationSamples; scale.FigureSamples ] |> List.exists (fun v -> v < 1)
+       || [ scale.ApgBlock.Steps; scale.ApgBlock.Iterations; scale.ApgBlock.Samples; scale.ApgBlock.Hidden; scale.ApgBlock.CheckpointEvery; scale.ApgBlock.LogEvery ] |> List.exists (fun v -> v < 1)
+       || not (scale.ApgBlock.LearningRate > 0.0)
        || scale.FigureGrid < 3 || scale.OptimizationIterations < 0 || not (scale.OptimizationLearningRate > 0.0) || scale.Hidden |> List.exists (fun h -> h < 1L) then
         raise (InvalidDataException(sprintf "%s: sizes, samples and iterations must be positive (figure_grid at least 3)" source))
     scale

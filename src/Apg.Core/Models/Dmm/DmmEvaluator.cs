@@ -28,8 +28,11 @@ public static class DmmEvaluator
 
     public static string Name(DmmMethod method) => method == DmmMethod.HmcRws ? "hmc-rws" : method.ToString().ToLowerInvariant();
 
-    public static DmmEvalResult Evaluate(Tensor corpus, DmmEvalSettings settings, DmmNetworks networks, Action<int, int>? onBatch = null)
+    /// <summary>global: another {mu} proposal for APG (our iterative one), on the networks' model held fixed.</summary>
+    public static DmmEvalResult Evaluate(Tensor corpus, DmmEvalSettings settings, DmmNetworks networks, Action<int, int>? onBatch = null,
+        IBlockProposal? global = null)
     {
+        if (global is not null && settings.Method != DmmMethod.Apg) throw new ArgumentException("another {mu} proposal is for APG only");
         if (settings.Sweeps < 1 || settings.Particles < 1 || settings.BatchSize < 1)
             throw new ArgumentException($"sweeps, particles and batch size must be at least 1 (got {settings.Sweeps}, {settings.Particles}, {settings.BatchSize})");
         var model = networks.Model;
@@ -46,7 +49,8 @@ public static class DmmEvaluator
             using var scope = NewDisposeScope();
             var size = Math.Min(batchSize, instances - start);
             var x = corpus.narrow(0, start, size);
-            var run = Run(model, networks, settings, x, sweeps, particles, generator);
+            var run = global is null ? Run(model, networks, settings, x, sweeps, particles, generator)
+                : DmmIterativeProposalTrainer.Sampler(networks, global).Run(x, sweeps, particles, generator);
             foreach (var s in run.Sweeps)
             {
                 logJoint[s.Sweep - 1] += s.MeanLogJoint.Sum();
