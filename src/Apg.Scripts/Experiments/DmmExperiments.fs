@@ -10,12 +10,8 @@ open Apg.Core.Models.Dmm
 open Apg.Scripts.Experiments.Scale
 open Apg.Scripts.Experiments.GmmExperiments
 
-let private obj (pairs: (string * JsonNode) list) =
-    let o = JsonObject()
-    for k, v in pairs do o[k] <- v
-    o
-
-let private v (x: 'T) : JsonNode = JsonValue.Create x
+let private obj = Json.object
+let private v (x: 'T) = Json.value x
 
 let private dmm (ctx: Context) =
     match ctx.Scale.Dmm with

@@ -12,12 +12,8 @@ open Apg.Scripts.Experiments.RunStore
 
 type Context = { Store: Store; Scale: Scale; Paper: string }
 
-let private obj (pairs: (string * JsonNode) list) =
-    let o = JsonObject()
-    for k, v in pairs do o[k] <- v
-    o
-
-let private v (x: 'T) : JsonNode = JsonValue.Create x
+let private obj = Json.object
+let private v (x: 'T) = Json.value x
 
 /// A simulated corpus; returns its .npy path.
 let corpus (ctx: Context) (split: string) : string * JsonObject =

@@ -13,12 +13,8 @@ open Apg.Core.Methods.IterativeInference
 open Apg.Scripts.Experiments.Scale
 open Apg.Scripts.Experiments.GmmExperiments
 
-let private obj (pairs: (string * JsonNode) list) =
-    let o = JsonObject()
-    for k, v in pairs do o[k] <- v
-    o
-
-let private v (x: 'T) : JsonNode = JsonValue.Create x
+let private obj = Json.object
+let private v (x: 'T) = Json.value x
 
 let scaleOf (ctx: Context) =
     match ctx.Scale.Iai with

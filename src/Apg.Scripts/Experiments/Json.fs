@@ -16,6 +16,15 @@ let parseFile (path: string) : JsonObject =
         | _ -> raise (InvalidDataException(sprintf "%s: expected a JSON object" path))
     with :? JsonException as e -> raise (InvalidDataException(sprintf "%s: malformed JSON: %s" path e.Message))
 
+/// A JSON object of (name, node) pairs, in order: how run keys and results are written.
+let object (pairs: (string * JsonNode) list) =
+    let o = JsonObject()
+    for k, v in pairs do o[k] <- v
+    o
+
+/// A value as a JSON node.
+let value (x: 'T) : JsonNode = JsonValue.Create x
+
 let private field (source: string) (o: JsonObject) (name: string) : JsonNode =
     match o[name] with
     | null -> raise (InvalidDataException(sprintf "%s: missing field '%s'" source name))
