@@ -1,0 +1,58 @@
+using TorchSharp.Modules;
+namespace Apg.Core.Methods.AdaptiveMcmc;
+
+/// <summary>
+/// Hamiltonian Monte Carlo with a learnable step size h and preconditioner C (mass matrix (C C^T)^-1): momentum
+/// p ~ N(0, I) in C's coordinates, leapfrog p += (h / 2) C^T grad log pi, x += h C p, and an exact Metropolis accept on
+/// the Hamiltonian -log pi(x) + |p|^2 / 2. Its entropy term is that of the first leapfrog step's position proposal,
+/// N(x + (h^2 / 2) C C^T grad, h^2 C C^T), the same closed form as MALA's (the full trajectory's density is
+/// intractable); with one leapfrog step the kernel is MALA.
+/// </summary>
+public sealed class PreconditionedHmcKernel : nn.Module, IAdaptiveKernel
+{
+    private readonly Parameter logStepSize;
+    private readonly Preconditioner preconditioner;
+
+    public PreconditionedHmcKernel(int dimensions, PreconditionerKind kind, double stepSize, int leapfrogSteps,
+        ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(PreconditionedHmcKernel))
+    {
+        if (!(stepSize > 0)) throw new ArgumentException($"the step size must be positive, got {stepSize}");
+        if (leapfrogSteps < 1) throw new ArgumentException($"at least one leapfrog step, got {leapfrogSteps}");
+        LeapfrogSteps = leapfrogSteps;
+        logStepSize = nn.Parameter(tensor(Math.Log(stepSize), dtype: dtype, device: device));
+        preconditioner = new Preconditioner(dimensions, kind, dtype, device);
+        RegisterComponents();
+    }
+
+    public int LeapfrogSteps { get; }
+    public Parameter LogStepSize => logStepSize;
+    public Preconditioner Preconditioner => preconditioner;
+
+    public McmcStep Step(Func<Tensor, Tensor> logDensity, Tensor x, Generator? generator, bool differentiable = false)
+    {
+        using var grad = enable_grad();
+        var d = preconditioner.Dimensions;
+        var h = logStepSize.exp();
+        var current = x.detach();
+        var (logPi0, gradient) = MalaKernel.ValueAndGradient(logDensity, current, false);
+        var p0 = randn(current.shape, current.dtype, current.device, generator: generator);
+        var p = p0 + 0.5 * h * preconditioner.ApplyTranspose(gradient);
+        var q = current;
+        var logPi = logPi0;
+        for (var step = 1; step <= LeapfrogSteps; step++)
+        {
+            q = q + h * preconditioner.Apply(p);
+            if (!differentiable) q = q.detach();
+            (logPi, gradient) = MalaKernel.ValueAndGradient(logDensity, q, differentiable);
+            p = p + (step < LeapfrogSteps ? h : 0.5 * h) * preconditioner.ApplyTranspose(gradient);
+            if (!differentiable) p = p.detach();
+        }
+        var logAlpha = (logPi - 0.5 * p.square().sum(-1) - logPi0 + 0.5 * p0.square().sum(-1)).clamp_max(0);
+        var entropy = 0.5 * d * (1 + Math.Log(2 * Math.PI)) + d * logStepSize + preconditioner.LogDeterminant();
+        using var noGrad = no_grad();
+        // NaN energies (a diverged trajectory) compare false and are rejected.
+        var accepted = rand(logAlpha.shape, logAlpha.dtype, logAlpha.device, generator: generator).log().lt(logAlpha.detach());
+        var next = where(accepted.unsqueeze(-1), q.detach(), current);
+        return new McmcStep(next, q, differentiable ? logAlpha : logAlpha.detach(), accepted, differentiable ? entropy : entropy.detach());
+    }
+}
