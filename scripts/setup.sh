@@ -5,6 +5,7 @@ set -euo pipefail
 
 apg_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
 # TorchSharp (libtorch 2.10) comes from NuGet. The build fixes TorchSharp's native library for Debian 12's
 # older libstdc++ with patchelf and a one-line library compiled by g++ (native/compat/); ScottPlot draws text
 # with the DejaVu fonts.
@@ -13,6 +14,7 @@ apg_missing_packages() {
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
   command -v patchelf >/dev/null 2>&1 || missing+=(patchelf)
   dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
+  dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || missing+=(dataset-fashion-mnist)
   echo "${missing[@]:-}"
 }
 
