@@ -17,11 +17,14 @@ public static class TrainingState
     public const string MetricsFile = "metrics.csv";
 
     /// <summary>Saves networks, optimizer and generator at a step; the manifest names the task, seed and config.</summary>
-    public static void Save(string directory, string task, nn.Module networks, Adam adam, Generator generator, int step, ulong seed, JsonObject config)
+    public static void Save(string directory, string task, nn.Module networks, Adam adam, Generator generator, int step, ulong seed, JsonObject config,
+        Adam? secondAdam = null)
     {
         using var scope = NewDisposeScope();
         var tensors = Checkpoint.Prefixed(StateDicts.Of(networks), "networks.");
         foreach (var (k, v) in AdamState.Save(adam)) tensors["adam." + k] = v;
+        if (secondAdam is not null)
+            foreach (var (k, v) in AdamState.Save(secondAdam)) tensors["second_adam." + k] = v;
         tensors["generator.state"] = GeneratorState.Get(generator);
         var manifest = new JsonObject
         {
@@ -41,7 +44,7 @@ public static class TrainingState
     /// task, or of the same task with another config (identity() of the saved config differs), is an error.
     /// </summary>
     public static int Resume(string directory, string task, Func<JsonNode, string, string> identity, string expectedIdentity,
-        nn.Module networks, Adam adam, Generator generator)
+        nn.Module networks, Adam adam, Generator generator, Adam? secondAdam = null)
     {
         if (!Checkpoint.Exists(directory)) return 0;
         using var scope = NewDisposeScope();
@@ -52,6 +55,7 @@ public static class TrainingState
                 $"{directory} holds a checkpoint trained with a different config ({saved}); use another --out or the same settings");
         StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), source);
         AdamState.Load(adam, Checkpoint.Under(tensors, "adam."), source);
+        if (secondAdam is not null) AdamState.Load(secondAdam, Checkpoint.Under(tensors, "second_adam."), source);
         GeneratorState.Set(generator, tensors.TryGetValue("generator.state", out var state) ? state
             : throw new InvalidDataException($"{source}: no generator state"), source);
         return manifest["step"]!.GetValue<int>();

@@ -19,6 +19,15 @@ public sealed class DualAveraging(double targetAcceptance, double initialStepSiz
     /// <summary>The averaged step size, to use once adaptation ends.</summary>
     public double AveragedStepSize => Iteration == 0 ? StepSize : Math.Exp(logAveraged);
 
+    /// <summary>The state to checkpoint: iteration, h-bar, log averaged step size, current step size.</summary>
+    public double[] State => [Iteration, hBar, logAveraged, StepSize];
+
+    public void Restore(double[] state)
+    {
+        if (state.Length != 4 || !(state[3] > 0)) throw new InvalidDataException("a saved dual-averaging state must hold 4 values with a positive step size");
+        (Iteration, hBar, logAveraged, StepSize) = ((int)state[0], state[1], state[2], state[3]);
+    }
+
     public double Update(double acceptanceRate)
     {
         Iteration++;

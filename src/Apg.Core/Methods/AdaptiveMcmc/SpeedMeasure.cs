@@ -18,6 +18,9 @@ public sealed class SpeedMeasure(double targetAcceptance, double beta = 1.0, dou
     /// <summary>The loss to minimize: -(mean log alpha + beta * entropy), differentiable in the kernel's parameters.</summary>
     public Tensor Loss(McmcStep step) => -(step.LogAcceptance.mean() + Beta * step.Entropy);
 
+    /// <summary>Restores beta (from a checkpoint).</summary>
+    public void Restore(double beta) => Beta = beta > 0 ? beta : throw new InvalidDataException($"a saved beta must be positive, got {beta}");
+
     /// <summary>Moves beta after a step with the given acceptance rate; returns the new beta.</summary>
     public double Update(double acceptanceRate)
     {
