@@ -27,6 +27,7 @@ type ApgArgs =
     | [<CliPrefix(CliPrefix.None)>] Gmm of ParseResults<GmmCli.GmmArgs>
     | [<CliPrefix(CliPrefix.None)>] Dmm of ParseResults<DmmCli.DmmArgs>
     | [<CliPrefix(CliPrefix.None)>] Iai of ParseResults<IaiCli.IaiArgs>
+    | [<CliPrefix(CliPrefix.None)>] Mcmc_Vae of ParseResults<McmcVaeCli.McmcVaeArgs>
     | [<CliPrefix(CliPrefix.None)>] Demo of ParseResults<DemoArgs>
     | [<CliPrefix(CliPrefix.None)>] Info of ParseResults<InfoArgs>
     interface IArgParserTemplate with
@@ -38,5 +39,6 @@ type ApgArgs =
             | Gmm _ -> "the Gaussian mixture task: simulate, train, eval."
             | Dmm _ -> "the deep generative mixture of rings: simulate, train, eval."
             | Iai _ -> "iterative amortized inference (Marino et al. 2018) on MNIST: train, eval."
+            | Mcmc_Vae _ -> "VAEs refined by MCMC adapted by a speed measure (Hirt et al. 2023): train, eval."
             | Demo _ -> "train a small MLP (6 -> 32 -> 1) with Adam and print its loss falling."
             | Info _ -> "print the libtorch version, BLAS, threads and devices this build uses."

@@ -116,11 +116,7 @@ let train (args: ParseResults<TrainArgs>) =
     let out = args.GetResult TrainArgs.Out
     let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
     let corpus = DmmCorpusFiles.Load(args.GetResult TrainArgs.Corpus)
-    use cancel = new CancellationTokenSource()
-    Console.CancelKeyPress.Add(fun e ->
-        e.Cancel <- true
-        eprintfn "stopping: saving a checkpoint to resume from (Ctrl-C again to abort)"
-        cancel.Cancel())
+    use cancel = Progress.cancelOnCtrlC ()
     let trainer = DmmTrainer(config, corpus.X.``to``(device))
     let report (m: DmmTrainingMetrics) (elapsed: TimeSpan) =
         let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9

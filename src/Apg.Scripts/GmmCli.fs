@@ -136,11 +136,7 @@ let train (args: ParseResults<TrainArgs>) =
     let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
     let struct (x, c) = GmmCorpus.Load(args.GetResult TrainArgs.Corpus)
     let x, c = x.``to``(device), (match c with null -> null | c -> c.``to``(device))
-    use cancel = new CancellationTokenSource()
-    Console.CancelKeyPress.Add(fun e ->
-        e.Cancel <- true
-        eprintfn "stopping: saving a checkpoint to resume from (Ctrl-C again to abort)"
-        cancel.Cancel())
+    use cancel = Progress.cancelOnCtrlC ()
     let trainer = GmmTrainer(config, x, c)
     let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
         let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9

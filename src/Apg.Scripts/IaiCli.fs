@@ -83,7 +83,8 @@ type IaiArgs =
             | Train _ -> "train a VAE (standard) or an iterative inference model on its decoder (resumable)."
             | Eval _ -> "held-out ELBO and log-likelihood of the standard encoder, the iterative model and per-instance optimization."
 
-let private root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
+/// The checkout this build lives in (src/Apg.Scripts/bin/Release/net10.0 is five levels down): its data/ folder.
+let root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
 
 let private load (data: string option) = MnistDigits.Load(data |> Option.defaultWith (fun () -> MnistDigits.DefaultDirectory root))
 
@@ -116,11 +117,7 @@ let train (args: ParseResults<TrainArgs>) =
         | IaiMode.Iterative, None -> raise (ArgumentException "--mode iterative needs --decoder: a trained standard run")
         | _, Some _ -> raise (ArgumentException "--decoder is for --mode iterative only")
         | _ -> null
-    use cancel = new CancellationTokenSource()
-    Console.CancelKeyPress.Add(fun e ->
-        e.Cancel <- true
-        eprintfn "stopping: saving a checkpoint to resume from (Ctrl-C again to abort)"
-        cancel.Cancel())
+    use cancel = Progress.cancelOnCtrlC ()
     let trainer = IaiTrainer(config, digits.Train.``to``(device), (if isNull vae then null else vae.Decoder))
     let report (m: IaiTrainingMetrics) (elapsed: TimeSpan) =
         let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9

@@ -40,6 +40,7 @@ let main argv =
         | Gmm a -> GmmCli.run a
         | Dmm a -> DmmCli.run a
         | Iai a -> IaiCli.run a
+        | Mcmc_Vae a -> McmcVaeCli.run a
         | Demo a -> demo a
         | Info _ -> info (); 0
     with

@@ -68,7 +68,25 @@ type IaiScale =
       ApgBlock: IaiApgBlockScale
       Note: string }
 
-type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Iai: IaiScale option; Source: string }
+/// VAEs refined by adapted MCMC (Hirt et al. 2023): per dataset and training seed a pre-trained VAE, then the plain VAE
+/// trained on for as many steps, and MALA / HMC refinements adapted by the speed measure or by dual averaging.
+type McmcVaeTrainScale =
+    { Steps: int; BatchSize: int; McmcSteps: int; LeapfrogSteps: int; InitialStepSize: float; VaeLearningRate: float
+      KernelLearningRate: float; CheckpointEvery: int; LogEvery: int }
+
+type McmcVaeScale =
+    { Datasets: string list
+      TrainSeeds: uint64 list
+      EvalSeeds: uint64 list
+      Latent: int
+      Hidden: int64 list
+      Pretrain: IaiTrainScale
+      Train: McmcVaeTrainScale
+      TestImages: int
+      LogLikelihoodSamples: int
+      Note: string }
+
+type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Iai: IaiScale option; McmcVae: McmcVaeScale option; Source: string }
 
 let names = [ "smoke"; "cpu"; "paper" ]
 
@@ -192,6 +210,34 @@ let private iai source (o: JsonObject) : IaiScale =
         raise (InvalidDataException(sprintf "%s: sizes, samples and iterations must be positive (figure_grid at least 3)" source))
     scale
 
+let private mcmcVae source (o: JsonObject) : McmcVaeScale =
+    let t = Json.getObject source o "train"
+    let src = source + " (mcmc_vae.train)"
+    let train =
+        { Steps = Json.getInt src t "steps"; BatchSize = Json.getInt src t "batch_size"; McmcSteps = Json.getInt src t "mcmc_steps"
+          LeapfrogSteps = Json.getInt src t "leapfrog_steps"; InitialStepSize = Json.getFloat src t "initial_step_size"
+          VaeLearningRate = Json.getFloat src t "vae_learning_rate"; KernelLearningRate = Json.getFloat src t "kernel_learning_rate"
+          CheckpointEvery = Json.getInt src t "checkpoint_every"; LogEvery = Json.getInt src t "log_every" }
+    let scale =
+        { Datasets = Json.getArray source o "datasets" |> Seq.map (fun n -> n.GetValue<string>()) |> List.ofSeq
+          TrainSeeds = seeds source o "train_seeds"
+          EvalSeeds = seeds source o "eval_seeds"
+          Latent = Json.getInt source o "latent"
+          Hidden = Json.getArray source o "hidden" |> Seq.map (fun n -> n.GetValue<int64>()) |> List.ofSeq
+          Pretrain = iaiTrain source o "pretrain"
+          Train = train
+          TestImages = Json.getInt source o "test_images"
+          LogLikelihoodSamples = Json.getInt source o "loglik_samples"
+          Note = Json.getString source o "note" }
+    if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty || scale.Datasets.IsEmpty then
+        raise (InvalidDataException(sprintf "%s: datasets, train_seeds and eval_seeds need at least one entry each" source))
+    for d in scale.Datasets do
+        if d <> "mnist" && d <> "fashion-mnist" then raise (InvalidDataException(sprintf "%s: unknown dataset '%s' (mnist, fashion-mnist)" source d))
+    if [ scale.Latent; scale.TestImages; scale.LogLikelihoodSamples; train.Steps; train.BatchSize; train.McmcSteps; train.LeapfrogSteps; train.CheckpointEvery; train.LogEvery ] |> List.exists (fun v -> v < 1)
+       || not (train.InitialStepSize > 0.0 && train.VaeLearningRate > 0.0 && train.KernelLearningRate > 0.0) then
+        raise (InvalidDataException(sprintf "%s: sizes, steps and samples must be at least 1, step size and learning rates positive" source))
+    scale
+
 let load (paperDir: string) (name: string) : Scale =
     let path = Path.Combine(paperDir, "scales", name + ".json")
     if not (File.Exists path) then
@@ -202,4 +248,5 @@ let load (paperDir: string) (name: string) : Scale =
       Gmm = gmm (path + " (gmm)") (Json.getObject path o "gmm")
       Dmm = (match o["dmm"] with null -> None | _ -> Some (dmm (path + " (dmm)") (Json.getObject path o "dmm")))
       Iai = (match o["iai"] with null -> None | _ -> Some (iai (path + " (iai)") (Json.getObject path o "iai")))
+      McmcVae = (match o["mcmc_vae"] with null -> None | _ -> Some (mcmcVae (path + " (mcmc_vae)") (Json.getObject path o "mcmc_vae")))
       Source = path }

@@ -45,7 +45,9 @@ public static class ImportanceSampling
         {
             var n = Math.Min(instancesPerChunk, x.size(0) - start);
             var xs = x.narrow(0, start, n);
-            parts.Add(LogMarginal(z => decoder.LogJoint(z, xs), mean.narrow(0, start, n), logVar.narrow(0, start, n), samples, generator, varianceScale));
+            // Samples in chunks whose logits [chunk, n, pixels] stay near 2^23 values (32 MB in float32).
+            var chunk = (int)Math.Max(1, (1L << 23) / (n * decoder.Pixels));
+            parts.Add(LogMarginal(z => decoder.LogJoint(z, xs), mean.narrow(0, start, n), logVar.narrow(0, start, n), samples, generator, varianceScale, chunk));
         }
         return cat(parts, 0);
     }

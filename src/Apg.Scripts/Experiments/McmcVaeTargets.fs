@@ -1,0 +1,82 @@
+/// VAEs trained with MCMC kernels adapted by a speed measure (Hirt et al. 2023): the log-likelihood table and the
+/// adaptation figure.
+module Apg.Scripts.Experiments.McmcVaeTargets
+
+open System.IO
+open Apg.Scripts.Report.Figures
+open Apg.Scripts.Experiments.GmmExperiments
+open Apg.Scripts.Experiments.GmmTargets
+open Apg.Scripts.Experiments.McmcVaeExperiments
+
+let private labels =
+    [ "vae", "VAE (trained on for as many steps)"
+      "mala_speed", "VAE + MALA, speed measure"
+      "mala_dual", "VAE + MALA, dual averaging"
+      "hmc_speed", "VAE + HMC, speed measure"
+      "hmc_dual", "VAE + HMC, dual averaging" ]
+
+let private datasetKey (d: string) = d.Replace("-", "_")
+
+/// Held-out log p(x) per dataset and method, and the paired differences the claims use (within each training seed).
+let table (ctx: Context) (folder: string) : TargetResult =
+    let s = scaleOf ctx
+    let entries =
+        [ for d in s.Datasets do
+            let dk = datasetKey d
+            for trainSeed in s.TrainSeeds do
+                for seed in s.EvalSeeds do
+                    let plain = logLikelihood ctx d (trainVae ctx d trainSeed (s.Pretrain.Steps + s.Train.Steps)) false seed
+                    yield sprintf "%s_vae" dk, trainSeed, plain
+                    let refined =
+                        [ for name, kernel, adaptation in variants -> name, logLikelihood ctx d (trainMcmc ctx d kernel adaptation trainSeed) true seed ] |> Map.ofList
+                    for KeyValue(name, ll) in refined do yield sprintf "%s_%s" dk name, trainSeed, ll
+                    for k in [ "mala"; "hmc" ] do
+                        yield sprintf "%s_%s_speed_minus_vae" dk k, trainSeed, refined[k + "_speed"] - plain
+                        yield sprintf "%s_%s_speed_minus_dual" dk k, trainSeed, refined[k + "_speed"] - refined[k + "_dual"] ]
+    let cells = Claims.perTrainingSeed entries
+    let rows =
+        [ for key, label in labels ->
+            label :: [ for d in s.Datasets do
+                         let st = Claims.stat cells[sprintf "%s_%s" (datasetKey d) key]
+                         yield sprintf "%.2f" st.Mean
+                         yield (if st.N > 1 then sprintf "%.2f" st.Sd else "—") ] ]
+    let header = "method" :: [ for d in s.Datasets do yield sprintf "%s log p(x)" d; yield "sd" ]
+    let md =
+        Outputs.table folder "mcmc-vae-table"
+            (sprintf "VAEs refined by adapted MCMC (scale %s; held-out log p(x) by importance sampling, %d samples, encoder variance x1.2; %d held-out images; %d training seed(s))"
+                ctx.Scale.Name s.LogLikelihoodSamples s.TestImages s.TrainSeeds.Length) header rows
+    let paperFile = Json.parseFile (Path.Combine(ctx.Paper, "mcmc-vae-table.json"))
+    let notes = Json.getArray "paper/mcmc-vae-table.json" paperFile "notes" |> Seq.map (fun n -> "- " + n.GetValue<string>())
+    let t = s.Train
+    let lines =
+        [ sprintf "- At this scale: %s" s.Note
+          sprintf "- Pre-training %d steps (batch %d, Adam %g); then %d steps of each refinement (batch %d, %d MCMC steps, HMC with %d leapfrog steps, initial step size %g, VAE Adam %g, kernel Adam %g, diagonal preconditioner), and the plain VAE trained on for as many; latent %d, networks %s ELU."
+              s.Pretrain.Steps s.Pretrain.BatchSize s.Pretrain.LearningRate t.Steps t.BatchSize t.McmcSteps t.LeapfrogSteps t.InitialStepSize t.VaeLearningRate t.KernelLearningRate
+              s.Latent (System.String.Join(" x ", s.Hidden)) ]
+    { Cells = cells
+      Markdown = md + "\n\n" + System.String.Join("\n", lines) + "\n" + System.String.Join("\n", notes) + "\n"
+      Files = [ "mcmc-vae-table.md"; "mcmc-vae-table.csv" ] }
+
+/// The adaptation during training: acceptance rate and step size per logged step, each refinement, the first dataset
+/// and training seed.
+let figure (ctx: Context) (folder: string) : TargetResult =
+    let s = scaleOf ctx
+    let d, seed = s.Datasets.Head, s.TrainSeeds.Head
+    let curves = [ for name, kernel, adaptation in variants -> name, trainingCurve (fst (trainMcmc ctx d kernel adaptation seed)) ]
+    let series pick = [ for name, c in curves -> { Name = name.Replace("_", ", "); X = c |> Array.map (fun (a, _, _) -> a); Y = c |> Array.map pick } ]
+    let acceptance = { Title = sprintf "acceptance rate (%s, seed %d; targets: MALA 0.55, HMC 0.65)" d seed; XLabel = "training step"; YLabel = "acceptance rate"
+                       Series = series (fun (_, a, _) -> a); LogX = false; YMin = Some 0.0 }
+    let stepSize = { Title = "step size h during training"; XLabel = "training step"; YLabel = "step size"; Series = series (fun (_, _, h) -> h); LogX = false; YMin = None }
+    let plots = [ lineChart acceptance; lineChart stepSize ]
+    saveGrid folder "mcmc-vae-figure" 1 2 plots 640 460
+    for p in plots do p.Dispose()
+    Outputs.csv folder "mcmc-vae-figure"
+        [ yield [ "variant"; "step"; "acceptance"; "step_size" ]
+          for name, c in curves do
+              for step, a, h in c -> [ name; Outputs.num step; Outputs.num a; Outputs.num h ] ]
+    let finalRate name = curves |> List.find (fun (n, _) -> n = name) |> snd |> Array.last |> fun (_, a, _) -> a
+    { Cells = Map.ofList [ for name, _ in curves -> name + "_final_acceptance", [ finalRate name ] ]
+      Markdown = sprintf "## Adaptation during training (Hirt et al. 2023)\n\nAcceptance rate and step size of each refinement's chain while it trains (%s, training seed %d).\n\n![Adaptation](mcmc-vae-figure.png)\n" d seed
+      Files = [ "mcmc-vae-figure.png"; "mcmc-vae-figure.svg"; "mcmc-vae-figure.csv" ] }
+
+let all = [ "mcmc-vae-table", table; "mcmc-vae-figure", figure ]
