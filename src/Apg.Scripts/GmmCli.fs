@@ -139,8 +139,7 @@ let train (args: ParseResults<TrainArgs>) =
     use cancel = Progress.cancelOnCtrlC ()
     let trainer = GmmTrainer(config, x, c)
     let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
-        let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
-        let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
         eprintfn "[%d/%d] %.1f steps/s, ETA %s | loss %.4g | ESS/L %.3f | log p %.2f | KL(p||q) %.4f | KL(q||p) %.4f"
             m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Loss m.EssFraction m.LogJoint m.InclusiveKl m.ExclusiveKl
     use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)

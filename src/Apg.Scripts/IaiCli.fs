@@ -120,8 +120,7 @@ let train (args: ParseResults<TrainArgs>) =
     use cancel = Progress.cancelOnCtrlC ()
     let trainer = IaiTrainer(config, digits.Train.``to``(device), (if isNull vae then null else vae.Decoder))
     let report (m: IaiTrainingMetrics) (elapsed: TimeSpan) =
-        let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
-        let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
         eprintfn "[%d/%d] %.1f steps/s, ETA %s | loss %.4g | ELBO %.2f" m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Loss m.Elbo
     use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
     printfn "checkpoint in %s (metrics in %s)" out (Path.Combine(out, Apg.Core.Training.TrainingState.MetricsFile))

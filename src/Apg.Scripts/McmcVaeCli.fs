@@ -115,8 +115,7 @@ let train (args: ParseResults<TrainArgs>) =
     let trainer = McmcVaeTrainer(config, images, pretrained)
     let out = args.GetResult Out
     let report (m: McmcVaeMetrics) (elapsed: TimeSpan) =
-        let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
-        let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
         eprintfn "[%d/%d] %.1f steps/s, ETA %s | ELBO %.2f | accept %.3f | step %.4g | beta %.3g" m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Elbo m.Acceptance m.StepSize m.Beta
     use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
     printfn "checkpoint in %s (metrics in %s)" out (Path.Combine(out, Apg.Core.Training.TrainingState.MetricsFile))

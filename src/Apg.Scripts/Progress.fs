@@ -39,3 +39,8 @@ let cancelOnCtrlC () =
             eprintfn "stopping: saving a checkpoint to resume from (Ctrl-C again to abort)"
             cancel.Cancel())
     cancel
+
+/// Steps per second since the run (re)started at resumedFrom, and the time left to total at that rate.
+let rateAndEta (step: int) (resumedFrom: int) (total: int) (elapsed: TimeSpan) =
+    let rate = float (step - resumedFrom) / max elapsed.TotalSeconds 1e-9
+    rate, TimeSpan.FromSeconds(float (total - step) / max rate 1e-9)

@@ -107,6 +107,22 @@ public static class TrainingState
         return (order, pointOrder);
     }
 
+    /// <summary>An epoch's order of whole examples [count] (no points inside them), from (seed, epoch) alone, detached
+    /// from any scope.</summary>
+    public static Tensor EpochPermutation(long count, ulong seed, int epoch, Device device)
+    {
+        using var g = new Generator(seed * 1_000_003UL + (ulong)epoch + 1);
+        return randperm(count, generator: g).to(device).DetachFromDisposeScope();
+    }
+
+    /// <summary>A corpus [I, N, ...] in its epoch's order of instances and points (a copy detached from any scope).</summary>
+    public static Tensor Shuffled(Tensor corpus, ulong seed, int epoch)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return Apply(corpus, EpochOrder(corpus.size(0), corpus.size(1), seed, epoch, corpus.device));
+    }
+
     /// <summary>Reorders [I, N, ...] by an epoch order (a copy detached from any scope).</summary>
     public static Tensor Apply(Tensor data, (Tensor Instances, Tensor Points) order)
     {

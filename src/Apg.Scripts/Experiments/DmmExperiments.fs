@@ -47,8 +47,7 @@ let trainWith (ctx: Context) (config: DmmTrainingConfig) : string * JsonObject =
                 let data = DmmCorpusFiles.Load corpusPath
                 let trainer = DmmTrainer(config, data.X)
                 let report (m: DmmTrainingMetrics) (elapsed: TimeSpan) =
-                    let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
-                    let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+                    let rate, eta = Apg.Scripts.Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
                     eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.1f | radius %.3f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.Radius
                 use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
                 if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume"))
@@ -150,8 +149,7 @@ let trainIterativeProposal (ctx: Context) (config: DmmIterativeProposalConfig) (
                 use networks = DmmTrainer.LoadNetworks(fst trained)
                 let trainer = DmmIterativeProposalTrainer(config, data.X, networks)
                 let report (m: DmmTrainingMetrics) (elapsed: TimeSpan) =
-                    let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
-                    let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+                    let rate, eta = Apg.Scripts.Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
                     eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.1f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint
                 use proposal = trainer.Train(dir, Action<_, _>(report), Cancel.token)
                 if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume"))

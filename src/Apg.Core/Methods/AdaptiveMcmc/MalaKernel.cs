@@ -8,7 +8,20 @@ namespace Apg.Core.Methods.AdaptiveMcmc;
 /// probability, min(0, log ratio)), whether it was accepted, and the proposal's entropy (a scalar). With differentiable,
 /// log alpha and the entropy carry gradients to the kernel's step size and preconditioner (for the speed measure).
 /// </summary>
-public sealed record McmcStep(Tensor Next, Tensor Proposed, Tensor LogAcceptance, Tensor Accepted, Tensor Entropy);
+public sealed record McmcStep(Tensor Next, Tensor Proposed, Tensor LogAcceptance, Tensor Accepted, Tensor Entropy)
+{
+    /// <summary>
+    /// The Metropolis-Hastings decision for states [..., D]: accept each proposal with probability exp(log alpha)
+    /// (NaN compares false and is rejected); without differentiable, log alpha and the entropy are detached.
+    /// </summary>
+    internal static McmcStep Decide(Tensor current, Tensor proposed, Tensor logAlpha, Tensor entropy, Generator? generator, bool differentiable)
+    {
+        using var noGrad = no_grad();
+        var accepted = rand(logAlpha.shape, logAlpha.dtype, logAlpha.device, generator: generator).log().lt(logAlpha.detach());
+        var next = where(accepted.unsqueeze(-1), proposed.detach(), current);
+        return new McmcStep(next, proposed, differentiable ? logAlpha : logAlpha.detach(), accepted, differentiable ? entropy : entropy.detach());
+    }
+}
 
 /// <summary>A kernel that leaves a density invariant and can be adapted.</summary>
 public interface IAdaptiveKernel
@@ -56,11 +69,7 @@ public sealed class MalaKernel : nn.Module, IAdaptiveKernel
         var logForward = LogProposal(y, meanX, h, d);
         var logReverse = LogProposal(current, ProposalMean(y, gradY, h), h, d);
         var logAlpha = (logPiY - logPiX + logReverse - logForward).clamp_max(0);
-        var entropy = 0.5 * d * (1 + Math.Log(2 * Math.PI)) + d * logStepSize + preconditioner.LogDeterminant();
-        using var noGrad = no_grad();
-        var accepted = rand(logAlpha.shape, logAlpha.dtype, logAlpha.device, generator: generator).log().lt(logAlpha.detach());
-        var next = where(accepted.unsqueeze(-1), y.detach(), current);
-        return new McmcStep(next, y, differentiable ? logAlpha : logAlpha.detach(), accepted, differentiable ? entropy : entropy.detach());
+        return McmcStep.Decide(current, y, logAlpha, preconditioner.GaussianEntropy(logStepSize), generator, differentiable);
     }
 
     private Tensor ProposalMean(Tensor x, Tensor gradient, Tensor h) =>

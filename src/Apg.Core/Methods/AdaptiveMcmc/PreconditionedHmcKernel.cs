@@ -31,7 +31,6 @@ public sealed class PreconditionedHmcKernel : nn.Module, IAdaptiveKernel
     public McmcStep Step(Func<Tensor, Tensor> logDensity, Tensor x, Generator? generator, bool differentiable = false)
     {
         using var grad = enable_grad();
-        var d = preconditioner.Dimensions;
         var h = logStepSize.exp();
         var current = x.detach();
         var (logPi0, gradient) = MalaKernel.ValueAndGradient(logDensity, current, false);
@@ -48,11 +47,7 @@ public sealed class PreconditionedHmcKernel : nn.Module, IAdaptiveKernel
             if (!differentiable) p = p.detach();
         }
         var logAlpha = (logPi - 0.5 * p.square().sum(-1) - logPi0 + 0.5 * p0.square().sum(-1)).clamp_max(0);
-        var entropy = 0.5 * d * (1 + Math.Log(2 * Math.PI)) + d * logStepSize + preconditioner.LogDeterminant();
-        using var noGrad = no_grad();
-        // NaN energies (a diverged trajectory) compare false and are rejected.
-        var accepted = rand(logAlpha.shape, logAlpha.dtype, logAlpha.device, generator: generator).log().lt(logAlpha.detach());
-        var next = where(accepted.unsqueeze(-1), q.detach(), current);
-        return new McmcStep(next, q, differentiable ? logAlpha : logAlpha.detach(), accepted, differentiable ? entropy : entropy.detach());
+        // A diverged trajectory's NaN energy is rejected by the decision.
+        return McmcStep.Decide(current, q, logAlpha, preconditioner.GaussianEntropy(logStepSize), generator, differentiable);
     }
 }

@@ -49,4 +49,8 @@ public sealed class Preconditioner : nn.Module
 
     /// <summary>log |det C|.</summary>
     public Tensor LogDeterminant() => logDiagonal.sum();
+
+    /// <summary>The entropy of N(m, h^2 C C^T): D/2 log(2 pi e) + D log h + log |det C|, for h = exp(logStepSize).</summary>
+    public Tensor GaussianEntropy(Tensor logStepSize) =>
+        0.5 * Dimensions * (1 + Math.Log(2 * Math.PI)) + Dimensions * logStepSize + LogDeterminant();
 }

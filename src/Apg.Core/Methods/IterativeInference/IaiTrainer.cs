@@ -81,8 +81,7 @@ public sealed class IaiTrainer
             {
                 order?.Dispose();
                 epoch = step / perEpoch;
-                using var g = new Generator(config.Seed * 1_000_003UL + (ulong)epoch + 1);
-                order = randperm(images.size(0), generator: g).to(images.device).DetachFromDisposeScope();
+                order = TrainingState.EpochPermutation(images.size(0), config.Seed, epoch, images.device);
             }
             using var scope = NewDisposeScope();
             var x = MnistDigits.Binarize(images.index_select(0, order!.narrow(0, step % perEpoch * config.BatchSize, config.BatchSize)), generator);

@@ -99,9 +99,7 @@ public sealed class DmmIterativeProposalTrainer
             {
                 epochData?.Dispose();
                 epoch = step / perEpoch;
-                using var s = NewDisposeScope();
-                using var noGrad = no_grad();
-                epochData = TrainingState.Apply(corpus, TrainingState.EpochOrder(corpus.size(0), corpus.size(1), config.Seed, epoch, corpus.device));
+                epochData = TrainingState.Shuffled(corpus, config.Seed, epoch);
             }
             step++;
             using var scope = NewDisposeScope();

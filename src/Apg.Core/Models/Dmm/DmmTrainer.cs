@@ -58,7 +58,7 @@ public sealed class DmmTrainer
             {
                 epochData?.Dispose();
                 epoch = e;
-                epochData = Shuffle(epoch);
+                epochData = TrainingState.Shuffled(corpus, config.Seed, epoch);
             }
             step++;
             using var scope = NewDisposeScope();
@@ -80,14 +80,6 @@ public sealed class DmmTrainer
         if (cancel.IsCancellationRequested) Save(outDirectory, networks, adam, generator, step);
         epochData?.Dispose();
         return networks;
-    }
-
-    /// <summary>Instances and the points inside each instance in a fresh order per epoch, from (seed, epoch) alone.</summary>
-    private Tensor Shuffle(int epoch)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return TrainingState.Apply(corpus, TrainingState.EpochOrder(corpus.size(0), corpus.size(1), config.Seed, epoch, corpus.device));
     }
 
     private int Resume(string directory, DmmNetworks networks, Adam adam, Generator generator) =>
