@@ -9,9 +9,12 @@ public sealed record SamplerRun(Latents Z, Tensor LogWeights, IReadOnlyList<Swee
 /// v = p(x, z'_b, z_-b) r(z_b | x, z'_b, z_-b) / (p(x, z_b, z_-b) q(z'_b | x, z_-b)).
 /// With a loss, it accumulates the self-normalized gradient estimates of Eq. 6 (proposals) and Eq. 7
 /// (model parameters) with detached weights; for a per-point block the weights are normalized per point.
+/// With modelGradientFromBlockTerms, a block's model term is only the terms of log p that involve the block (its
+/// LogJointTerms), as the authors' bouncing-MNIST code trains its decoder: one frame's likelihood per {where_t} block
+/// instead of all T, which keeps a sweep linear in T; the one-shot sweep still uses the full log joint.
 /// </summary>
 public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnlyList<IBlockUpdate> blocks,
-    ResamplingScheme scheme = ResamplingScheme.Systematic)
+    ResamplingScheme scheme = ResamplingScheme.Systematic, bool modelGradientFromBlockTerms = false)
 {
     public IModel Model { get; } = model;
     public IReadOnlyList<IBlockUpdate> Blocks { get; } = blocks;
@@ -61,15 +64,24 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
                 var move = update.Propose(x, z, generator);
                 var proposed = z.With(move.Proposed);
                 Tensor logV;
-                using (no_grad())
-                    logV = Model.LogJointTerms(x, proposed, update.Block) - Model.LogJointTerms(x, z, update.Block)
-                           + move.LogReverse - move.LogForward.detach();
+                Tensor? modelTerm = null;
+                if (learnsModel && modelGradientFromBlockTerms)
+                {
+                    var terms = Model.LogJointTerms(x, proposed, update.Block);
+                    modelTerm = update.Block.PerPoint ? terms.sum(-1) : terms;
+                    using (no_grad())
+                        logV = terms.detach() - Model.LogJointTerms(x, z, update.Block) + move.LogReverse - move.LogForward.detach();
+                }
+                else
+                    using (no_grad())
+                        logV = Model.LogJointTerms(x, proposed, update.Block) - Model.LogJointTerms(x, z, update.Block)
+                               + move.LogReverse - move.LogForward.detach();
                 logW = update.Block.PerPoint ? logV.sum(-1) : logV;
                 Weights.Validate(logW, $"sweep {sweep}, block '{update.Block.Name}'");
                 firstBlockW ??= logW;
                 if (withLoss)
                 {
-                    var modelTerm = learnsModel ? Model.LogJoint(x, proposed) : null;
+                    if (learnsModel) modelTerm ??= Model.LogJoint(x, proposed);
                     loss = loss! + Objective(logV, move.LogForward, modelTerm);
                 }
                 z = proposed;

@@ -1,0 +1,103 @@
+using Apg.Core.Inference;
+using Apg.Core.NN;
+using TorchSharp.Modules;
+using Normal = Apg.Core.Distributions.Normal;
+
+namespace Apg.Core.Models.Bmnist;
+
+using static BmnistVariables;
+
+/// <summary>
+/// The position network: a softmax template-matching map [.., M * M] -> hidden 400 (ReLU) -> a mean head
+/// (200, ReLU, 2, tanh) and a log-std head (200, ReLU, 2).
+/// </summary>
+public sealed class WhereEncoder : nn.Module
+{
+    private readonly Sequential hidden, mean, logStd;
+
+    public WhereEncoder(int mapSize, Generator? generator = null, Device? device = null) : base(nameof(WhereEncoder))
+    {
+        hidden = nn.Sequential(("linear", SeededLinear.Create(mapSize * mapSize, 400, generator, device: device)), ("relu", nn.ReLU()));
+        mean = nn.Sequential(("linear0", SeededLinear.Create(400, 200, generator, device: device)), ("relu", nn.ReLU()),
+            ("linear1", SeededLinear.Create(200, 2, generator, device: device)), ("tanh", nn.Tanh()));
+        logStd = nn.Sequential(("linear0", SeededLinear.Create(400, 200, generator, device: device)), ("relu", nn.ReLU()),
+            ("linear1", SeededLinear.Create(200, 2, generator, device: device)));
+        register_module("hidden", hidden);
+        register_module("mean", mean);
+        register_module("log_std", logStd);
+    }
+
+    public Normal Forward(Tensor map)
+    {
+        var h = hidden.forward(map);
+        return new Normal(mean.forward(h), logStd.forward(h).exp());
+    }
+}
+
+/// <summary>
+/// q(where_t | x_t, templates): the digits of frame t in turn; digit d's position is drawn from the network applied to
+/// the softmax of the cross-correlation of the residual frame (the frame minus digits 1..d-1 placed where this draw
+/// put them) with digit d's template. The density of given positions recomputes the residuals from those positions,
+/// so it is the exact density of the same kernel (the authors scored old positions on the new residuals).
+/// </summary>
+public sealed class WherePositionsConditional(WhereEncoder encoder, SpatialTransformer transformer, Tensor frame, Tensor templates, int t)
+    : IBlockConditional
+{
+    private (Tensor Where, Tensor LogQ)? drawn;
+
+    public Latents Sample(Generator? generator)
+    {
+        var (where, logQ) = Run(null, generator);
+        drawn = (where, logQ);
+        return new Latents((Where(t), where));
+    }
+
+    public Tensor LogProb(Latents values)
+    {
+        var where = values[Where(t)];
+        return drawn is { } d && ReferenceEquals(d.Where, where) ? d.LogQ : Run(where, null).LogQ;
+    }
+
+    /// <summary>frame [L, B, F, F], templates [L, B, D, P, P] (no gradients), given [L, B, D, 2] or null to draw.</summary>
+    private (Tensor Where, Tensor LogQ) Run(Tensor? given, Generator? generator)
+    {
+        var (l, b, digits) = (templates.size(0), templates.size(1), templates.size(2));
+        var (f, p) = (transformer.FrameSize, transformer.DigitSize);
+        var residual = frame;
+        Tensor? logQ = null;
+        var positions = new List<Tensor>((int)digits);
+        for (var d = 0; d < digits; d++)
+        {
+            var template = templates.select(2, d);
+            var map = transformer.Correlate(residual.reshape(l * b, f, f), template.reshape(l * b, p, p));
+            var q = encoder.Forward(nn.functional.softmax(map.reshape(l, b, -1), -1));
+            var position = given is null ? q.Sample(generator) : given.select(2, d);
+            var term = q.LogProb(position).sum(-1);
+            logQ = logQ is null ? term : logQ + term;
+            positions.Add(position);
+            if (d + 1 < digits)
+                using (no_grad()) residual = residual - transformer.Place(template, position);
+        }
+        return (given ?? stack(positions, 2), logQ!);
+    }
+}
+
+/// <summary>The block proposal of {where_t}: templates are the current codes' decoded digits (held fixed: no gradient to theta).</summary>
+public sealed class WhereProposal(WhereEncoder encoder, BmnistModel model, int t) : IBlockProposal
+{
+    public Block Block { get; } = WhereBlock(t);
+
+    public IBlockConditional Condition(Tensor x, Latents z)
+    {
+        Tensor templates;
+        using (no_grad()) templates = model.Decoder.Decode(z[What]);
+        return Conditional(encoder, model.Transformer, x, templates, t);
+    }
+
+    /// <summary>The conditional of frame t of x [B, T, F, F] with templates [L, B, D, P, P].</summary>
+    public static WherePositionsConditional Conditional(WhereEncoder encoder, SpatialTransformer transformer, Tensor x, Tensor templates, int t)
+    {
+        var frame = x.select(1, t - 1).unsqueeze(0).expand(templates.size(0), -1, -1, -1);
+        return new WherePositionsConditional(encoder, transformer, frame, templates, t);
+    }
+}
