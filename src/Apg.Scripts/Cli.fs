@@ -26,6 +26,7 @@ type ApgArgs =
     | [<CliPrefix(CliPrefix.None)>] Verify of ParseResults<ReproduceCli.VerifyArgs>
     | [<CliPrefix(CliPrefix.None)>] Gmm of ParseResults<GmmCli.GmmArgs>
     | [<CliPrefix(CliPrefix.None)>] Dmm of ParseResults<DmmCli.DmmArgs>
+    | [<CliPrefix(CliPrefix.None)>] Bmnist of ParseResults<BmnistCli.BmnistArgs>
     | [<CliPrefix(CliPrefix.None)>] Iai of ParseResults<IaiCli.IaiArgs>
     | [<CliPrefix(CliPrefix.None)>] Mcmc_Vae of ParseResults<McmcVaeCli.McmcVaeArgs>
     | [<CliPrefix(CliPrefix.None)>] Demo of ParseResults<DemoArgs>
@@ -38,6 +39,7 @@ type ApgArgs =
             | Verify _ -> "re-check every file of a bundle against its SHA-256."
             | Gmm _ -> "the Gaussian mixture task: simulate, train, eval."
             | Dmm _ -> "the deep generative mixture of rings: simulate, train, eval."
+            | Bmnist _ -> "bouncing-MNIST tracking: simulate, train, eval."
             | Iai _ -> "iterative amortized inference (Marino et al. 2018) on MNIST: train, eval."
             | Mcmc_Vae _ -> "VAEs refined by MCMC adapted by a speed measure (Hirt et al. 2023): train, eval."
             | Demo _ -> "train a small MLP (6 -> 32 -> 1) with Adam and print its loss falling."

@@ -39,6 +39,7 @@ let main argv =
         | Verify a -> ReproduceCli.verify a
         | Gmm a -> GmmCli.run a
         | Dmm a -> DmmCli.run a
+        | Bmnist a -> BmnistCli.run a
         | Iai a -> IaiCli.run a
         | Mcmc_Vae a -> McmcVaeCli.run a
         | Demo a -> demo a

@@ -47,6 +47,41 @@ public sealed class BmnistTests : IDisposable
         Assert.True((corner.narrow(0, 0, Side).narrow(1, Frame - Side, Side) - digit).abs().max().item<float>() < 1e-5);
     }
 
+    /// <summary>affine_grid + grid_sample (bilinear, zero padding, align_corners) over the whole frame: the reference placement.</summary>
+    private static Tensor PlaceByGridSample(Tensor digits, Tensor where_)
+    {
+        var n = digits.size(0);
+        var a = (Frame - 1.0) / (Side - 1.0);
+        var b = (Frame - Side) / (Side - 1.0);
+        var theta = zeros(n, 2, 3);
+        theta[.., 0, 0] = tensor(a);
+        theta[.., 1, 1] = tensor(a);
+        theta[.., 0, 2] = -where_[.., 0] * b;
+        theta[.., 1, 2] = -where_[.., 1] * b;
+        var grid = nn.functional.affine_grid(theta, [n, 1, Frame, Frame], align_corners: true);
+        return nn.functional.grid_sample(digits.unsqueeze(1), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: true).squeeze(1);
+    }
+
+    [Fact]
+    public void Placement_at_any_position_equals_grid_sample_over_the_whole_frame()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(31);
+        var digits = Digits(40, 31);
+        // Inside, on and beyond the borders: grid_sample's zero padding drops what leaves the frame.
+        var where_ = (rand([40, 2], generator: g) * 2.6 - 1.3);
+        var fast = Transformer.Place(digits, where_);
+        var reference = PlaceByGridSample(digits, where_);
+        Assert.True((fast - reference).abs().max().item<float>() < 1e-5, $"max |scatter - grid_sample| = {(fast - reference).abs().max().item<float>()}");
+        // Both are differentiable in the position, with the same gradient.
+        var p1 = where_.clone().requires_grad_();
+        var p2 = where_.clone().requires_grad_();
+        var weights = rand([40, Frame, Frame], generator: g);
+        (Transformer.Place(digits, p1) * weights).sum().backward();
+        (PlaceByGridSample(digits, p2) * weights).sum().backward();
+        Assert.True((p1.grad! - p2.grad!).abs().max().item<float>() < 1e-2 * p2.grad!.abs().max().item<float>(), "position gradients differ");
+    }
+
     [Fact]
     public void The_inverse_crop_recovers_a_placed_digit()
     {
@@ -78,6 +113,20 @@ public sealed class BmnistTests : IDisposable
             Assert.Equal((long)corners[i][1], best / Transformer.MapSize);   // row
             Assert.Equal((long)corners[i][0], best % Transformer.MapSize);   // column
         }
+    }
+
+    [Fact]
+    public void The_fft_correlation_equals_conv2d_one_group_per_frame()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(30);
+        var frames = rand([5, Frame, Frame], generator: g);
+        var templates = rand([5, Side, Side], generator: g);
+        var direct = nn.functional.conv2d(frames.unsqueeze(0), templates.unsqueeze(1), groups: 5).squeeze(0);
+        var viaFft = Transformer.Correlate(frames, templates);
+        Assert.Equal(direct.shape, viaFft.shape);
+        // Entries are sums of 784 products of magnitude up to 1 (about 196): float32 FFT rounding is about 1e-6 of that.
+        Assert.True((direct - viaFft).abs().max().item<float>() < 1e-3, $"max |fft - conv2d| = {(direct - viaFft).abs().max().item<float>()}");
     }
 
     [Fact]

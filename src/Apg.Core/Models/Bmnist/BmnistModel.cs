@@ -60,7 +60,7 @@ public sealed class BmnistModel(BmnistPrior prior, DigitDecoder decoder, Spatial
     }
 
     /// <summary>The mean of frame t: [L, B, F, F] from digits [L, B, D, P, P] and positions [L, B, D, 2].</summary>
-    public Tensor FrameMean(Tensor digits, Tensor where) => Transformer.Place(digits, where).sum(2).clamp(0, 1);
+    public Tensor FrameMean(Tensor digits, Tensor where) => Transformer.PlaceSum(digits, where).clamp(0, 1);
 
     /// <summary>log p(x_t | what, where_t): [L, B].</summary>
     public Tensor FrameLogLikelihood(Tensor x, Tensor digits, Tensor where, int t)

@@ -68,9 +68,9 @@ public static class BmnistSimulator
             using var chunkScope = NewDisposeScope();
             var n = Math.Min(Chunk, videos - i);
             var images = pool.index_select(0, digits.narrow(0, i, n).reshape(-1)).view(n, 1, D, side, side).expand(n, T, D, side, side);
-            var placed = transformer.Place(images, where_.narrow(0, i, n));                              // [n, T, D, F, F]
+            var placed = transformer.PlaceSum(images, where_.narrow(0, i, n));                           // [n, T, F, F]
             // Quantized to 1/255 as the stored grey levels are, so a corpus saved as bytes loads back unchanged.
-            frames.narrow(0, i, n).copy_((placed.sum(2).clamp(0, 1) * 255).round() / 255);
+            frames.narrow(0, i, n).copy_((placed.clamp(0, 1) * 255).round() / 255);
         }
         return new BmnistCorpus(frames.MoveToOuterDisposeScope(), where_.MoveToOuterDisposeScope(), digits.MoveToOuterDisposeScope());
     }

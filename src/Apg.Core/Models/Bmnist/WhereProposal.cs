@@ -44,6 +44,7 @@ public sealed class WherePositionsConditional(WhereEncoder encoder, SpatialTrans
     : IBlockConditional
 {
     private (Tensor Where, Tensor LogQ)? drawn;
+    private Tensor[]? spectra; // each digit's template spectrum, shared by the draw and the reverse density
 
     public Latents Sample(Generator? generator)
     {
@@ -66,10 +67,11 @@ public sealed class WherePositionsConditional(WhereEncoder encoder, SpatialTrans
         var residual = frame;
         Tensor? logQ = null;
         var positions = new List<Tensor>((int)digits);
+        spectra ??= Enumerable.Range(0, (int)digits).Select(d => transformer.Spectrum(templates.select(2, d).reshape(l * b, p, p))).ToArray();
         for (var d = 0; d < digits; d++)
         {
             var template = templates.select(2, d);
-            var map = transformer.Correlate(residual.reshape(l * b, f, f), template.reshape(l * b, p, p));
+            var map = transformer.CorrelateSpectra(residual.reshape(l * b, f, f), spectra[d]);
             var q = encoder.Forward(nn.functional.softmax(map.reshape(l, b, -1), -1));
             var position = given is null ? q.Sample(generator) : given.select(2, d);
             var term = q.LogProb(position).sum(-1);

@@ -1,0 +1,205 @@
+/// `./apg bmnist ...`: simulate bouncing-MNIST videos, train proposals and digit decoder, evaluate the samplers.
+module Apg.Scripts.BmnistCli
+
+open System
+open System.Text.Json.Nodes
+open Argu
+open TorchSharp
+open Apg.Core.Data
+open Apg.Core.Runtime
+open Apg.Core.Models.Bmnist
+
+type SimulateArgs =
+    | [<Mandatory>] Videos of int
+    | Timesteps of int
+    | Digits of int
+    | Frame_Size of int
+    | Step_Size of float
+    | Split of string
+    | Data of dir: string
+    | Seed of uint64
+    | [<Mandatory>] Out of path: string
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Videos _ -> "number of videos (the paper: 60,000 training videos)."
+            | Timesteps _ -> "frames T per video (default 10; the paper tests up to 100)."
+            | Digits _ -> "digits D per video (default 3; the paper tests up to 5)."
+            | Frame_Size _ -> "frame side F in pixels (default 96)."
+            | Step_Size _ -> "distance a digit moves per frame, in frame coordinates [-1, 1] (default 0.3, the authors')."
+            | Split _ -> "train or test: which MNIST digits the videos use (test digits are never trained on; default train)."
+            | Data _ -> "MNIST folder (default: APG_MNIST_DIR, else data/mnist)."
+            | Seed _ -> "seed of the simulator (default 0)."
+            | Out _ -> "output .npy, uint8 [videos, T, F, F] (grey x 255); positions and digit indices go to NAME.positions.npy and NAME.digits.npy."
+
+type TrainArgs =
+    | [<Mandatory>] Corpus of path: string
+    | [<Mandatory>] Out of dir: string
+    | Sweeps of int
+    | Particles of int
+    | Batch_Size of int
+    | Lr of float
+    | Steps of int
+    | Seed of uint64
+    | Digits of int
+    | Step_Scale of float
+    | Data of dir: string
+    | Checkpoint_Every of int
+    | Log_Every of int
+    | Device of string
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Corpus _ -> "training videos (.npy from ./apg bmnist simulate)."
+            | Out _ -> "run directory: checkpoint.safetensors, manifest.json, metrics.csv. An existing checkpoint there is resumed."
+            | Sweeps _ -> "sweeps K per gradient step (paper: 5; 1 trains RWS)."
+            | Particles _ -> "particles L (paper: 10)."
+            | Batch_Size _ -> "videos per batch (paper: 5)."
+            | Lr _ -> "Adam learning rate (paper: 1e-4; betas 0.9, 0.99)."
+            | Steps _ -> "gradient steps (default 10,000)."
+            | Seed _ -> "seed of initialization, sampling and shuffling (default 0)."
+            | Digits _ -> "digits D the model places in each frame (default: the corpus's)."
+            | Step_Scale _ -> "the position random walk's scale (default 0.2, the authors' code; the paper's text says 0.1)."
+            | Data _ -> "MNIST folder for the mean training digit, the one-shot template (default: APG_MNIST_DIR, else data/mnist)."
+            | Checkpoint_Every _ -> "steps between checkpoints (default 500)."
+            | Log_Every _ -> "steps between progress lines and metrics.csv rows (default 10)."
+            | Device _ -> "cpu, cuda or cuda:N (default: APG_DEVICE, else cuda when available, else cpu)."
+
+type EvalArgs =
+    | [<Mandatory>] Corpus of path: string
+    | [<Mandatory>] Method of string
+    | [<Mandatory>] Checkpoint of dir: string
+    | Sweeps of int
+    | Particles of int
+    | Leapfrog of int
+    | Step_Size of float
+    | Seed of uint64
+    | Batch_Size of int
+    | Videos of int
+    | Device of string
+    | Json
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Corpus _ -> "test videos (.npy from ./apg bmnist simulate --split test)."
+            | Method _ -> "apg, rws (one sweep of K*L particles), bpg or hmc-rws (HMC on codes and positions)."
+            | Checkpoint _ -> "trained run directory (proposals and decoder)."
+            | Sweeps _ -> "sweeps K (default 10)."
+            | Particles _ -> "particles L (default 100: K x L = 1000, Table 2's budget)."
+            | Leapfrog _ -> "hmc-rws: leapfrog steps per transition (default 1)."
+            | Step_Size _ -> "hmc-rws: leapfrog step size (default 1e-4: larger steps are rejected, see the README)."
+            | Seed _ -> "seed of the sampler (default 0)."
+            | Batch_Size _ -> "videos evaluated at once (default 10; fewer when L is large)."
+            | Videos _ -> "evaluate only the first N videos."
+            | Device _ -> "cpu, cuda or cuda:N."
+            | Json -> "print one JSON object: mean_log_joint and ess per sweep, the reconstruction error, the settings."
+
+type BmnistArgs =
+    | [<CliPrefix(CliPrefix.None)>] Simulate of ParseResults<SimulateArgs>
+    | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
+    | [<CliPrefix(CliPrefix.None)>] Eval of ParseResults<EvalArgs>
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Simulate _ -> "draw bouncing-MNIST videos from the train or test MNIST digits."
+            | Train _ -> "train the position and code proposals and the digit decoder together (resumable)."
+            | Eval _ -> "run a sampler on videos: log p(x, z) and ESS per sweep, reconstruction error (Table 2's metric)."
+
+let private mnist (data: string option) = MnistDigits.Load(data |> Option.defaultWith (fun () -> MnistDigits.DefaultDirectory IaiCli.root))
+
+let simulate (args: ParseResults<SimulateArgs>) =
+    use scope = torch.NewDisposeScope()
+    let settings =
+        BmnistSimulation(args.GetResult(Timesteps, defaultValue = 10), args.GetResult(SimulateArgs.Digits, defaultValue = 3),
+                         args.GetResult(Frame_Size, defaultValue = 96), args.GetResult(SimulateArgs.Step_Size, defaultValue = 0.3))
+    let digits = mnist (args.TryGetResult SimulateArgs.Data)
+    let pool =
+        match args.GetResult(Split, defaultValue = "train").Trim().ToLowerInvariant() with
+        | "train" -> digits.Train
+        | "test" -> digits.Test
+        | other -> raise (ArgumentException(sprintf "--split must be train or test, got '%s'" other))
+    use generator = new torch.Generator(args.GetResult(SimulateArgs.Seed, defaultValue = 0UL))
+    let out = args.GetResult SimulateArgs.Out
+    let corpus = BmnistSimulator.Simulate(pool, args.GetResult SimulateArgs.Videos, settings, generator)
+    BmnistCorpusFiles.Save(out, corpus)
+    printfn "wrote %s %s (T = %d, D = %d, step %g), its positions and digit indices" out (Shapes.Format corpus.Frames) settings.Timesteps settings.DigitCount settings.StepSize
+    0
+
+let train (args: ParseResults<TrainArgs>) =
+    let corpus = BmnistCorpusFiles.Load(args.GetResult TrainArgs.Corpus)
+    let d = BmnistTrainingConfig()
+    let config =
+        BmnistTrainingConfig(
+            Sweeps = args.GetResult(TrainArgs.Sweeps, defaultValue = d.Sweeps),
+            Particles = args.GetResult(TrainArgs.Particles, defaultValue = d.Particles),
+            BatchSize = args.GetResult(TrainArgs.Batch_Size, defaultValue = d.BatchSize),
+            LearningRate = args.GetResult(Lr, defaultValue = d.LearningRate),
+            Steps = args.GetResult(Steps, defaultValue = d.Steps),
+            Seed = args.GetResult(TrainArgs.Seed, defaultValue = d.Seed),
+            DigitCount = args.GetResult(TrainArgs.Digits, defaultValue = corpus.DigitCount),
+            FrameSize = corpus.FrameSize,
+            StepScale = args.GetResult(Step_Scale, defaultValue = d.StepScale),
+            CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
+            LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
+    let out = args.GetResult TrainArgs.Out
+    let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let meanDigit = BmnistSimulator.MeanDigit((mnist (args.TryGetResult TrainArgs.Data)).Train)
+    use cancel = Progress.cancelOnCtrlC ()
+    let trainer = BmnistTrainer(config, corpus.Frames.``to``(device), meanDigit.``to``(device))
+    let report (m: BmnistTrainingMetrics) (elapsed: TimeSpan) =
+        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
+        eprintfn "[%d/%d] %.2f steps/s, ETA %s | loss %.4g | ESS/L %.3f | log p %.1f"
+            m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Loss m.EssFraction m.LogJoint
+    use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
+    printfn "checkpoint in %s (metrics in %s)" out (IO.Path.Combine(out, Apg.Core.Training.TrainingState.MetricsFile))
+    0
+
+let eval (args: ParseResults<EvalArgs>) =
+    let settings =
+        BmnistEvalSettings(
+            BmnistEvaluator.Parse(args.GetResult Method),
+            args.GetResult(EvalArgs.Sweeps, defaultValue = 10),
+            args.GetResult(EvalArgs.Particles, defaultValue = 100),
+            LeapfrogSteps = args.GetResult(Leapfrog, defaultValue = 1),
+            Seed = args.GetResult(EvalArgs.Seed, defaultValue = 0UL),
+            BatchSize = args.GetResult(EvalArgs.Batch_Size, defaultValue = 10),
+            StepSize = args.GetResult(EvalArgs.Step_Size, defaultValue = 1e-4))
+    let device = args.TryGetResult EvalArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let corpus = BmnistCorpusFiles.Load(args.GetResult EvalArgs.Corpus)
+    let frames =
+        match args.TryGetResult EvalArgs.Videos with
+        | Some n when n < 1 -> raise (ArgumentException "--videos must be at least 1")
+        | Some n -> corpus.Frames.narrow(0L, 0L, min (int64 n) (corpus.Frames.size 0))
+        | None -> corpus.Frames
+    use networks = BmnistTrainer.LoadNetworks(args.GetResult Checkpoint, device)
+    let quiet = args.Contains Json
+    let progress = Action<int, int>(fun done' total -> if not quiet then eprintf "\r%d/%d videos" done' total)
+    let r = BmnistEvaluator.Evaluate(frames.``to``(device), settings, networks, progress)
+    if not quiet then eprintfn ""
+    if quiet then
+        let o = JsonObject()
+        o["method"] <- JsonValue.Create(BmnistEvaluator.Name settings.Method)
+        o["sweeps"] <- JsonValue.Create(settings.Sweeps)
+        o["particles"] <- JsonValue.Create(settings.Particles)
+        o["leapfrog"] <- JsonValue.Create(settings.LeapfrogSteps)
+        o["step_size"] <- JsonValue.Create(settings.StepSize)
+        o["seed"] <- JsonValue.Create(settings.Seed)
+        o["videos"] <- JsonValue.Create(r.Videos)
+        o["seconds"] <- JsonValue.Create(r.Seconds)
+        o["mean_squared_error"] <- JsonValue.Create(r.MeanSquaredError)
+        o["mean_log_joint"] <- JsonArray(r.MeanLogJoint |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
+        o["ess"] <- JsonArray(r.Ess |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
+        printfn "%s" (o.ToJsonString())
+    else
+        printfn "%s on %d videos (%.2f s); reconstruction error %.2f (per frame, summed over pixels)"
+            (BmnistEvaluator.Name settings.Method) r.Videos r.Seconds r.MeanSquaredError
+        printfn "%6s %16s %8s" "sweep" "mean log p(x,z)" "ESS/L"
+        for k in 0 .. r.MeanLogJoint.Length - 1 do
+            printfn "%6d %16.1f %8.4f" (k + 1) r.MeanLogJoint[k] r.Ess[k]
+    0
+
+let run (args: ParseResults<BmnistArgs>) =
+    match args.GetSubCommand() with
+    | Simulate a -> simulate a
+    | Train a -> train a
+    | Eval a -> eval a
