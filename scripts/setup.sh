@@ -15,6 +15,7 @@ apg_missing_packages() {
   command -v patchelf >/dev/null 2>&1 || missing+=(patchelf)
   dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
   dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || missing+=(dataset-fashion-mnist)
+  dpkg -s libjemalloc2 >/dev/null 2>&1 || missing+=(libjemalloc2)
   echo "${missing[@]:-}"
 }
 
@@ -67,10 +68,25 @@ apg_install_mnist() {
   rm -rf "$tmp"
 }
 
+# jemalloc serves libtorch's CPU tensors: under glibc's malloc the bouncing-MNIST training step's many frame-sized
+# temporaries fragmented the heap and resident memory grew by about 250 MB a step (1.8 GB after 3 steps, 4.2 GB
+# after 12, with every tensor freed); with jemalloc it stays at 1.0 GB. APG_JEMALLOC=0 keeps glibc's.
+apg_use_jemalloc() {
+  [ "${APG_JEMALLOC:-1}" = 0 ] && return 0
+  local d
+  for d in /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib64 /usr/lib; do
+    if [ -f "$d/libjemalloc.so.2" ]; then
+      case ":${LD_PRELOAD:-}:" in *":$d/libjemalloc.so.2:"*) ;; *) export LD_PRELOAD="$d/libjemalloc.so.2${LD_PRELOAD:+:$LD_PRELOAD}" ;; esac
+      return 0
+    fi
+  done
+}
+
 apg_setup() {
   apg_check_dotnet
   apg_install_packages
   apg_install_mnist
+  apg_use_jemalloc
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
 

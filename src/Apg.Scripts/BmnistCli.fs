@@ -171,7 +171,7 @@ let eval (args: ParseResults<EvalArgs>) =
         | Some n when n < 1 -> raise (ArgumentException "--videos must be at least 1")
         | Some n -> corpus.Frames.narrow(0L, 0L, min (int64 n) (corpus.Frames.size 0))
         | None -> corpus.Frames
-    use networks = BmnistTrainer.LoadNetworks(args.GetResult Checkpoint, device)
+    use networks = BmnistTrainer.LoadNetworks(args.GetResult Checkpoint, device, corpus.DigitCount)
     let quiet = args.Contains Json
     let progress = Action<int, int>(fun done' total -> if not quiet then eprintf "\r%d/%d videos" done' total)
     let r = BmnistEvaluator.Evaluate(frames.``to``(device), settings, networks, progress)

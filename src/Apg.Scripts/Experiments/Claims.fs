@@ -107,4 +107,10 @@ let evaluate (target: string) (source: string) (scale: string) (claims: JsonArra
             let level = perScale src c "level" scale
             let reach = v.Mean - 2.0 * v.Se
             yield verdict [ v ] (sprintf "%O; mean - 2 se = %.3f" v reach) (sprintf "> %.3f (fixed)" level) (reach > level)
-        | other -> raise (InvalidDataException(sprintf "%s: unknown claim kind '%s' (greater, increasing, close, below, above)" src other)) ]
+        | "at_most" ->
+            // Non-inferiority: left may exceed right only by noise (twice the difference's standard error).
+            let l = cell cells src (Json.getString src c "left")
+            let r = cell cells src (Json.getString src c "right")
+            let margin = twoSe l r
+            yield verdict [ l; r ] (sprintf "%O vs %O" l r) (sprintf "left - right ≤ %.2f (2 se)" margin) (l.Mean - r.Mean <= margin)
+        | other -> raise (InvalidDataException(sprintf "%s: unknown claim kind '%s' (greater, increasing, close, below, above, at_most)" src other)) ]

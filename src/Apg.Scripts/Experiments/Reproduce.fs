@@ -34,7 +34,7 @@ let environment (scale: Scale.Scale) (seconds: float) =
 /// Runs the named targets (all when empty) of a scale; finished runs are read back, interrupted ones resume.
 let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: string list) : Outcome =
     let scale = Scale.load paperDir scaleName
-    let targets' = GmmTargets.all @ (if scale.Dmm.IsSome then DmmTargets.all else []) @ (if scale.Iai.IsSome then IaiTargets.all else []) @ (if scale.McmcVae.IsSome then McmcVaeTargets.all else [])
+    let targets' = GmmTargets.all @ (if scale.Dmm.IsSome then DmmTargets.all else []) @ (if scale.Bmnist.IsSome then BmnistTargets.all else []) @ (if scale.Iai.IsSome then IaiTargets.all else []) @ (if scale.McmcVae.IsSome then McmcVaeTargets.all else [])
     let known = targets' |> List.map fst
     let chosen = if targets.IsEmpty then known else targets
     for t in chosen do
@@ -49,6 +49,8 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
         pretrainAll ctx (List.contains "figure3" chosen)
     if chosen |> List.exists (fun t -> DmmTargets.all |> List.exists (fun (n, _) -> n = t)) then
         DmmExperiments.pretrainAll ctx
+    if chosen |> List.exists (fun t -> BmnistTargets.all |> List.exists (fun (n, _) -> n = t)) then
+        BmnistExperiments.pretrainAll ctx
     if chosen |> List.exists (fun t -> t = "iai-table" || t = "iai-figure") then
         IaiExperiments.pretrainAll ctx
     if List.contains "iai-apg" chosen then

@@ -86,7 +86,30 @@ type McmcVaeScale =
       LogLikelihoodSamples: int
       Note: string }
 
-type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Iai: IaiScale option; McmcVae: McmcVaeScale option; Source: string }
+/// Bouncing MNIST: training videos (T, D), the APG and RWS training runs, and the videos and budgets of Table 1's row,
+/// Table 2 and Figure 4.
+type BmnistTable1Scale = { Videos: int; Timesteps: int; Digits: int; Particles: int; HmcStepSize: float; Note: string }
+type BmnistTable2Scale = { Videos: int; Budget: int; Timesteps: int list; Digits: int list; Note: string }
+type BmnistFigure4Scale = { Timesteps: int; Digits: int; Sweeps: int; Particles: int; Shown: int }
+
+type BmnistScale =
+    { FrameSize: int
+      /// The distance a simulated digit moves per frame (the authors': 0.3).
+      SimulationStep: float
+      /// The model's position random-walk scale (the authors' code: 0.2; the paper's text: 0.1).
+      StepScale: float
+      TrainVideos: int
+      TrainTimesteps: int
+      TrainDigits: int
+      Train: DmmTrainScale
+      TrainSeeds: uint64 list
+      EvalSeeds: uint64 list
+      Table1: BmnistTable1Scale
+      Table2: BmnistTable2Scale
+      Figure4: BmnistFigure4Scale
+      Note: string }
+
+type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Bmnist: BmnistScale option; Iai: IaiScale option; McmcVae: McmcVaeScale option; Source: string }
 
 let names = [ "smoke"; "cpu"; "paper" ]
 
@@ -162,6 +185,52 @@ let private dmm source (o: JsonObject) =
     if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty then
         raise (InvalidDataException(sprintf "%s: train_seeds and eval_seeds need at least one seed each" source))
     if not (scale.NoiseScale > 0.0) then raise (InvalidDataException(sprintf "%s: noise_scale must be positive" source))
+    scale
+
+let private bmnist source (o: JsonObject) : BmnistScale =
+    let t = Json.getObject source o "train"
+    let src = source + " (bmnist.train)"
+    let train : DmmTrainScale =
+        { Steps = Json.getInt src t "steps"; Sweeps = Json.getInt src t "sweeps"; Particles = Json.getInt src t "particles"
+          BatchSize = Json.getInt src t "batch_size"; LearningRate = Json.getFloat src t "learning_rate"
+          CheckpointEvery = Json.getInt src t "checkpoint_every"; LogEvery = Json.getInt src t "log_every" }
+    let ints (o: JsonObject) src name = Json.getArray src o name |> Seq.map (fun n -> n.GetValue<int>()) |> List.ofSeq
+    let t1 = Json.getObject source o "table1"
+    let t2 = Json.getObject source o "table2"
+    let f4 = Json.getObject source o "figure4"
+    let (s1, s2, s4) = (source + " (bmnist.table1)", source + " (bmnist.table2)", source + " (bmnist.figure4)")
+    let scale =
+        { FrameSize = Json.getInt source o "frame_size"
+          SimulationStep = Json.getFloat source o "simulation_step"
+          StepScale = Json.getFloat source o "step_scale"
+          TrainVideos = Json.getInt source o "train_videos"
+          TrainTimesteps = Json.getInt source o "train_timesteps"
+          TrainDigits = Json.getInt source o "train_digits"
+          Train = train
+          TrainSeeds = seeds source o "train_seeds"
+          EvalSeeds = seeds source o "eval_seeds"
+          Table1 =
+            { Videos = Json.getInt s1 t1 "videos"; Timesteps = Json.getInt s1 t1 "timesteps"; Digits = Json.getInt s1 t1 "digits"
+              Particles = Json.getInt s1 t1 "particles"; HmcStepSize = Json.getFloat s1 t1 "hmc_step_size"; Note = Json.getString s1 t1 "note" }
+          Table2 =
+            { Videos = Json.getInt s2 t2 "videos"; Budget = Json.getInt s2 t2 "budget"; Timesteps = ints t2 s2 "timesteps"
+              Digits = ints t2 s2 "digits"; Note = Json.getString s2 t2 "note" }
+          Figure4 =
+            { Timesteps = Json.getInt s4 f4 "timesteps"; Digits = Json.getInt s4 f4 "digits"; Sweeps = Json.getInt s4 f4 "sweeps"
+              Particles = Json.getInt s4 f4 "particles"; Shown = Json.getInt s4 f4 "shown" }
+          Note = Json.getString source o "note" }
+    if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty then
+        raise (InvalidDataException(sprintf "%s: train_seeds and eval_seeds need at least one seed each" source))
+    if [ train.Steps; train.Sweeps; train.Particles; train.BatchSize; train.CheckpointEvery; train.LogEvery; scale.TrainVideos; scale.TrainTimesteps
+         scale.TrainDigits; scale.Table1.Videos; scale.Table1.Timesteps; scale.Table1.Digits; scale.Table1.Particles; scale.Table2.Videos
+         scale.Figure4.Timesteps; scale.Figure4.Digits; scale.Figure4.Sweeps; scale.Figure4.Particles; scale.Figure4.Shown ] |> List.exists (fun v -> v < 1)
+       || scale.Table2.Timesteps.IsEmpty || scale.Table2.Digits.IsEmpty || scale.Table2.Timesteps @ scale.Table2.Digits |> List.exists (fun v -> v < 1)
+       || not (train.LearningRate > 0.0 && scale.StepScale > 0.0 && scale.SimulationStep >= 0.0 && scale.Table1.HmcStepSize > 0.0)
+       || scale.FrameSize <= 28 then
+        raise (InvalidDataException(sprintf "%s: sizes, steps, videos and seeds must be at least 1, rates and scales positive, frame_size above 28" source))
+    // Table 2's budget K x L is split as K = 10 and K = 20 sweeps (APG) and HMC-RWS's K = 10.
+    if scale.Table2.Budget % 20 <> 0 then
+        raise (InvalidDataException(sprintf "%s: budget must be a multiple of 20 (APG K = 10 and K = 20 split it into particles)" s2))
     scale
 
 let private iaiTrain source (o: JsonObject) name : IaiTrainScale =
@@ -247,6 +316,7 @@ let load (paperDir: string) (name: string) : Scale =
       Description = Json.getString path o "description"
       Gmm = gmm (path + " (gmm)") (Json.getObject path o "gmm")
       Dmm = (match o["dmm"] with null -> None | _ -> Some (dmm (path + " (dmm)") (Json.getObject path o "dmm")))
+      Bmnist = (match o["bmnist"] with null -> None | _ -> Some (bmnist (path + " (bmnist)") (Json.getObject path o "bmnist")))
       Iai = (match o["iai"] with null -> None | _ -> Some (iai (path + " (iai)") (Json.getObject path o "iai")))
       McmcVae = (match o["mcmc_vae"] with null -> None | _ -> Some (mcmcVae (path + " (mcmc_vae)") (Json.getObject path o "mcmc_vae")))
       Source = path }

@@ -165,3 +165,38 @@ let digitPlot (title: string) (pixels: float[]) : Plot =
     plot.Axes.SquareUnits() |> ignore
     plot.HideGrid()
     plot
+
+/// Square grey images (values in [0, 1], row-major side x side) laid out in rows with a thin grey gap, one row label
+/// each and column labels on top: one picture for a person to read frame by frame.
+let imageRows (title: string) (rowLabels: string list) (columnLabels: string list) (side: int) (images: float[][][]) : Plot =
+    let rows, columns = images.Length, (images |> Array.map Array.length |> Array.max)
+    let gap = 2
+    let cell = side + gap
+    let pixels = Array2D.create (rows * cell) (columns * cell) 0.5
+    images |> Array.iteri (fun r row ->
+        row |> Array.iteri (fun c image ->
+            for i in 0 .. side - 1 do
+                for j in 0 .. side - 1 do
+                    pixels[r * cell + i, c * cell + j] <- image[i * side + j]))
+    let plot = new Plot()
+    let heatmap = plot.Add.Heatmap(pixels)
+    heatmap.Colormap <- Colormaps.Grayscale()
+    heatmap.Extent <- CoordinateRect(0.0, float (columns * cell), float (-rows * cell), 0.0)
+    rowLabels |> List.iteri (fun r label ->
+        let text = plot.Add.Text(label, -4.0, float (-r * cell) - float side / 2.0)
+        text.LabelAlignment <- Alignment.MiddleRight
+        text.LabelFontSize <- 13.0f)
+    columnLabels |> List.iteri (fun c label ->
+        let text = plot.Add.Text(label, float (c * cell) + float side / 2.0, 3.0)
+        text.LabelAlignment <- Alignment.LowerCenter
+        text.LabelFontSize <- 11.0f)
+    plot.Title(title, 14.0f)
+    plot.Axes.SetLimits(-float side * 3.2, float (columns * cell), float (-rows * cell) - 2.0, float side * 0.6)
+    plot.Axes.Frameless() |> ignore
+    plot.HideGrid()
+    plot
+
+/// Saves a plot as NAME.png and NAME.svg at a given size.
+let savePlotSized (folder: string) (name: string) (plot: Plot) (w: int) (h: int) =
+    atomically (Path.Combine(folder, name + ".png")) (fun p -> plot.SavePng(p, w, h) |> ignore)
+    atomically (Path.Combine(folder, name + ".svg")) (fun p -> plot.SaveSvg(p, w, h) |> ignore)

@@ -65,9 +65,12 @@ public sealed class BmnistModel(BmnistPrior prior, DigitDecoder decoder, Spatial
     /// <summary>log p(x_t | what, where_t): [L, B].</summary>
     public Tensor FrameLogLikelihood(Tensor x, Tensor digits, Tensor where, int t)
     {
+        // Its frame-sized temporaries go with the scope (autograd keeps what backward needs): a sweep evaluates T frames.
+        using var scope = NewDisposeScope();
         var mean = FrameMean(digits, where);
         var frame = x.select(1, t - 1);
-        return (frame * (mean + BmnistPrior.Epsilon).log() + (1 - frame) * (1 - mean + BmnistPrior.Epsilon).log()).sum(-2, -1);
+        return (frame * (mean + BmnistPrior.Epsilon).log() + (1 - frame) * (1 - mean + BmnistPrior.Epsilon).log()).sum(-2, -1)
+            .MoveToOuterDisposeScope();
     }
 
     /// <summary>The reconstruction of every frame: [L, B, T, F, F].</summary>

@@ -78,13 +78,17 @@ public sealed class BmnistTrainer
         return networks;
     }
 
-    /// <summary>Loads trained networks (and their mean digit) from a checkpoint directory; another task's checkpoint is an error naming it.</summary>
-    public static BmnistNetworks LoadNetworks(string directory, Device? device = null)
+    /// <summary>
+    /// Loads trained networks (and their mean digit) from a checkpoint directory; another task's checkpoint is an error
+    /// naming it. The networks work per digit and per frame, so videos with another number of digits are evaluated by
+    /// the same weights with digitCount set (the paper trains on D = 3 and tests up to D = 5).
+    /// </summary>
+    public static BmnistNetworks LoadNetworks(string directory, Device? device = null, int? digitCount = null)
     {
         using var scope = NewDisposeScope();
         var (tensors, manifest) = TrainingState.Load(directory, Task, out var source);
         var config = BmnistTrainingConfig.FromJson(manifest["config"] ?? throw new InvalidDataException($"{source}: manifest has no config"), source);
-        var prior = config.Prior;
+        var prior = digitCount is { } d ? config.Prior with { DigitCount = d } : config.Prior;
         var networks = new BmnistNetworks(prior, zeros(prior.DigitSize, prior.DigitSize), device: device);
         StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), source);
         return networks;

@@ -26,6 +26,10 @@ public static class ReconstructionError
         using var noGrad = no_grad();
         var weights = Weights.Normalized(logWeights).unsqueeze(-1).unsqueeze(-1);            // [L, B, 1, 1]
         var digits = model.Decoder.Decode(z[What]);
-        return stack(Enumerable.Range(1, Frames(z)).Select(t => (weights * model.FrameMean(digits, z[Where(t)])).sum(0L)), 1);
+        return stack(Enumerable.Range(1, Frames(z)).Select(t =>
+        {
+            using var scope = NewDisposeScope();
+            return (weights * model.FrameMean(digits, z[Where(t)])).sum(0L).MoveToOuterDisposeScope();
+        }), 1);
     }
 }

@@ -51,6 +51,7 @@ public sealed class SpatialTransformer
         if (digits.dim() < 3 || digits.size(-1) != DigitSize || digits.size(-2) != DigitSize)
             throw new ArgumentException($"Place: digits must be [..., {DigitSize}, {DigitSize}], got {Shapes.Format(digits)}");
         CheckPositions(positions, digits.shape[..^2], "Place");
+        using var scope = NewDisposeScope();
         var batch = digits.shape[..^3];
         var (n, d, p, f) = (batch.Aggregate(1L, (a, b) => a * b), digits.size(-3), (long)DigitSize, (long)FrameSize);
         var images = digits.reshape(n * d, p, p);
@@ -69,7 +70,7 @@ public sealed class SpatialTransformer
         var values = where(inside, patch, zeros_like(patch));
         var frames = zeros([n, f * f], images.dtype, images.device)
             .scatter_add(1, index.reshape(n, -1), values.reshape(n, -1));
-        return frames.reshape([.. batch, f, f]);
+        return frames.reshape([.. batch, f, f]).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -82,12 +83,13 @@ public sealed class SpatialTransformer
             throw new ArgumentException($"Crop: frames must be [N, {FrameSize}, {FrameSize}], got {Shapes.Format(frames)}");
         if (where.dim() != 3 || where.size(0) != frames.size(0) || where.size(2) != 2)
             throw new ArgumentException($"Crop: positions must be [{frames.size(0)}, M, 2], got {Shapes.Format(where)}");
+        using var scope = NewDisposeScope();
         var (n, m) = (where.size(0), where.size(1));
         var shift = (where * ((FrameSize - DigitSize) / (FrameSize - 1.0))).to(digitGrid.dtype).reshape(n, m, 1, 1, 2);
         var grid = (digitGrid.view(1, 1, DigitSize, DigitSize, 2) + shift).reshape(n, m * DigitSize, DigitSize, 2);
         var crops = nn.functional.grid_sample(frames.unsqueeze(1).to(grid.dtype), grid, GridSampleMode.Bilinear,
             GridSamplePaddingMode.Zeros, align_corners: true);
-        return crops.reshape(n, m, DigitSize, DigitSize);
+        return crops.reshape(n, m, DigitSize, DigitSize).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -105,9 +107,10 @@ public sealed class SpatialTransformer
     {
         if (frames.dim() != 3 || frames.size(1) != FrameSize || frames.size(2) != FrameSize || templateSpectra.size(0) != frames.size(0))
             throw new ArgumentException($"Correlate: frames must be [N, {FrameSize}, {FrameSize}] with N template spectra, got {Shapes.Format(frames)} and {Shapes.Format(templateSpectra)}");
+        using var scope = NewDisposeScope();
         var product = fft.rfft2(frames) * templateSpectra.conj();
         var circular = fft.irfft2(product, s: [FrameSize, FrameSize]);
-        return circular.narrow(1, 0, MapSize).narrow(2, 0, MapSize);
+        return circular.narrow(1, 0, MapSize).narrow(2, 0, MapSize).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>The 2-D spectra of templates [N, P, P] zero-padded to F x F: [N, F, F / 2 + 1] complex.</summary>
