@@ -78,6 +78,17 @@ let tests =
             Expect.isTrue atCpu.Asserted "asserted at cpu"
         }
 
+        test "at_most passes within noise above and fails beyond it" {
+            let json = """[{"id":"m","text":"x","kind":"at_most","left":"a","right":"b"}]"""
+            // a is 0.05 above b with se 0.058 each: 2 se of the difference is 0.16, so a is not worse beyond noise.
+            let within = one "t" [ "a", [ 1.05; 1.15; 0.95 ]; "b", [ 1.0; 1.1; 0.9 ] ] json
+            Expect.isTrue within.Pass "within noise"
+            let beyond = one "t" [ "a", [ 2.0; 2.1; 1.9 ]; "b", [ 1.0; 1.1; 0.9 ] ] json
+            Expect.isFalse beyond.Pass "a clearly above b"
+            let below = one "t" [ "a", [ 0.0; 0.1; -0.1 ]; "b", [ 1.0; 1.1; 0.9 ] ] json
+            Expect.isTrue below.Pass "a below b"
+        }
+
         test "a claim on a cell the target does not measure is an error naming it" {
             let json = """[{"id":"g","text":"x","kind":"greater","left":"missing","right":"b"}]"""
             let message = try one "t" [ "b", [ 1.0 ] ] json |> ignore; "no error" with :? InvalidDataException as e -> e.Message
@@ -85,11 +96,11 @@ let tests =
         }
 
         test "every claim in paper/ is well formed and names a known kind" {
-            for target in [ "figure1a"; "table1"; "figure2"; "figure3"; "appendix-g"; "table1-dmm"; "figure1b"; "iai-table"; "iai-figure"; "iai-apg"; "mcmc-vae-table"; "mcmc-vae-figure" ] do
+            for target in [ "figure1a"; "table1"; "figure2"; "figure3"; "appendix-g"; "table1-dmm"; "figure1b"; "table1-bmnist"; "table2"; "figure4"; "iai-table"; "iai-figure"; "iai-apg"; "mcmc-vae-table"; "mcmc-vae-figure" ] do
                 let path = Path.Combine(Support.paperDir, target + ".json")
                 let o = Json.parseFile path
                 for c in Json.getArray path o "claims" do
                     let kind = Json.getString path (c.AsObject()) "kind"
-                    Expect.contains [ "greater"; "increasing"; "close"; "below"; "above" ] kind (sprintf "%s: known kind" path)
+                    Expect.contains [ "greater"; "increasing"; "close"; "below"; "above"; "at_most" ] kind (sprintf "%s: known kind" path)
         }
     ]
