@@ -137,7 +137,7 @@ let figure4 (ctx: Context) (folder: string) : TargetResult =
         sprintf "Figure 4: a test video (T = %d, D = %d; first %d frames); RWS log p = %.0f, MSE %.1f; APG log p = %.0f, MSE %.1f"
             f.Timesteps f.Digits shown rws.LogJoint rws.MeanSquaredError apg.LogJoint apg.MeanSquaredError
     let plot = imageRows title labels [ for t in 1 .. shown -> sprintf "t=%d" t ] b.FrameSize rowsOfImages
-    savePlotSized folder "figure4" plot (shown * 110 + 260) (3 * 110 + 90)
+    savePlotSized folder "figure4" plot (shown * 110 + 200) (3 * 110 + 110)
     plot.Dispose()
     let side = b.FrameSize
     Outputs.csv folder "figure4"

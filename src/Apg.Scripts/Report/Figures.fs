@@ -190,8 +190,12 @@ let imageRows (title: string) (rowLabels: string list) (columnLabels: string lis
         let text = plot.Add.Text(label, float (c * cell) + float side / 2.0, 3.0)
         text.LabelAlignment <- Alignment.LowerCenter
         text.LabelFontSize <- 11.0f)
-    plot.Title(title, 14.0f)
-    plot.Axes.SetLimits(-float side * 3.2, float (columns * cell), float (-rows * cell) - 2.0, float side * 0.6)
+    // Frameless hides the title axis too, so the title is a label above the column labels.
+    let heading = plot.Add.Text(title, float (columns * cell) / 2.0, float side * 0.45)
+    heading.LabelAlignment <- Alignment.LowerCenter
+    heading.LabelFontSize <- 15.0f
+    heading.LabelBold <- true
+    plot.Axes.SetLimits(-float side * 2.1, float (columns * cell) + 2.0, float (-rows * cell) - 2.0, float side * 0.8)
     plot.Axes.Frameless() |> ignore
     plot.HideGrid()
     plot
