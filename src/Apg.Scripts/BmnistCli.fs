@@ -105,14 +105,12 @@ type BmnistArgs =
             | Train _ -> "train the position and code proposals and the digit decoder together (resumable)."
             | Eval _ -> "run a sampler on videos: log p(x, z) and ESS per sweep, reconstruction error (Table 2's metric)."
 
-let private mnist (data: string option) = MnistDigits.Load(data |> Option.defaultWith (fun () -> MnistDigits.DefaultDirectory IaiCli.root))
-
 let simulate (args: ParseResults<SimulateArgs>) =
     use scope = torch.NewDisposeScope()
     let settings =
         BmnistSimulation(args.GetResult(Timesteps, defaultValue = 10), args.GetResult(SimulateArgs.Digits, defaultValue = 3),
                          args.GetResult(Frame_Size, defaultValue = 96), args.GetResult(SimulateArgs.Step_Size, defaultValue = 0.3))
-    let digits = mnist (args.TryGetResult SimulateArgs.Data)
+    let digits = IaiCli.load (args.TryGetResult SimulateArgs.Data)
     let pool =
         match args.GetResult(Split, defaultValue = "train").Trim().ToLowerInvariant() with
         | "train" -> digits.Train
@@ -143,7 +141,7 @@ let train (args: ParseResults<TrainArgs>) =
             LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
     let out = args.GetResult TrainArgs.Out
     let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
-    let meanDigit = BmnistSimulator.MeanDigit((mnist (args.TryGetResult TrainArgs.Data)).Train)
+    let meanDigit = BmnistSimulator.MeanDigit((IaiCli.load (args.TryGetResult TrainArgs.Data)).Train)
     use cancel = Progress.cancelOnCtrlC ()
     let trainer = BmnistTrainer(config, corpus.Frames.``to``(device), meanDigit.``to``(device))
     let report (m: BmnistTrainingMetrics) (elapsed: TimeSpan) =

@@ -86,7 +86,8 @@ type IaiArgs =
 /// The checkout this build lives in (src/Apg.Scripts/bin/Release/net10.0 is five levels down): its data/ folder.
 let root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
 
-let private load (data: string option) = MnistDigits.Load(data |> Option.defaultWith (fun () -> MnistDigits.DefaultDirectory root))
+/// The MNIST digits from --data, else APG_MNIST_DIR, else data/mnist of this checkout.
+let load (data: string option) = MnistDigits.Load(data |> Option.defaultWith (fun () -> MnistDigits.DefaultDirectory root))
 
 let train (args: ParseResults<TrainArgs>) =
     let d = IaiTrainingConfig()

@@ -1,3 +1,4 @@
+using Apg.Core.Training;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -52,18 +53,14 @@ public sealed record IaiTrainingConfig
 
     public void Validate()
     {
-        void Positive(long value, string name)
-        {
-            if (value < 1) throw new ArgumentException($"{name} must be at least 1, got {value}");
-        }
-        Positive(Latent, "latent size");
-        foreach (var h in Hidden) Positive(h, "hidden width");
-        Positive(Iterations, "inference iterations");
-        Positive(Samples, "samples");
-        Positive(BatchSize, "batch size");
-        Positive(Steps, "steps");
-        Positive(CheckpointEvery, "checkpoint interval");
-        Positive(LogEvery, "log interval");
+        ConfigChecks.AtLeastOne(Latent, "latent size");
+        foreach (var h in Hidden) ConfigChecks.AtLeastOne(h, "hidden width");
+        ConfigChecks.AtLeastOne(Iterations, "inference iterations");
+        ConfigChecks.AtLeastOne(Samples, "samples");
+        ConfigChecks.AtLeastOne(BatchSize, "batch size");
+        ConfigChecks.AtLeastOne(Steps, "steps");
+        ConfigChecks.AtLeastOne(CheckpointEvery, "checkpoint interval");
+        ConfigChecks.AtLeastOne(LogEvery, "log interval");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
     }
 }

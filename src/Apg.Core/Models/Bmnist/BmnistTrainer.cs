@@ -93,11 +93,4 @@ public sealed class BmnistTrainer
         StateDicts.Load(networks, Checkpoint.Under(tensors, "networks."), source);
         return networks;
     }
-
-    /// <summary>The config a checkpoint was trained with.</summary>
-    public static BmnistTrainingConfig LoadConfig(string directory)
-    {
-        var (_, manifest) = TrainingState.Load(directory, Task, out var source);
-        return BmnistTrainingConfig.FromJson(manifest["config"] ?? throw new InvalidDataException($"{source}: manifest has no config"), source);
-    }
 }

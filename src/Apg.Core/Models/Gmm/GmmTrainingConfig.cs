@@ -1,3 +1,4 @@
+using Apg.Core.Training;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -38,16 +39,12 @@ public sealed record GmmTrainingConfig
 
     public void Validate()
     {
-        void Positive(int value, string name)
-        {
-            if (value < 1) throw new ArgumentException($"{name} must be at least 1, got {value}");
-        }
-        Positive(Sweeps, "sweeps");
-        Positive(Particles, "particles");
-        Positive(BatchSize, "batch size");
-        Positive(Steps, "steps");
-        Positive(CheckpointEvery, "checkpoint interval");
-        Positive(LogEvery, "log interval");
+        ConfigChecks.AtLeastOne(Sweeps, "sweeps");
+        ConfigChecks.AtLeastOne(Particles, "particles");
+        ConfigChecks.AtLeastOne(BatchSize, "batch size");
+        ConfigChecks.AtLeastOne(Steps, "steps");
+        ConfigChecks.AtLeastOne(CheckpointEvery, "checkpoint interval");
+        ConfigChecks.AtLeastOne(LogEvery, "log interval");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
     }
 }
