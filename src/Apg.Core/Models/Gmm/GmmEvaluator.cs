@@ -27,9 +27,12 @@ public static class GmmEvaluator
     public static int InstancesPerBatch(int batchSize, long particles, long points, long clusters) =>
         EvaluationBatches.InstancesPerBatch(batchSize, particles * points * clusters, MaxBatchElements);
 
+    /// <param name="hmcKernel">HMC-RWS's kernel when it is not the settings' fixed-step HMC (an adapted one).</param>
     public static GmmEvalResult Evaluate(Tensor corpus, GmmEvalSettings settings, GmmNetworks? networks, GmmPrior? prior = null,
-        Action<int, int>? onBatch = null)
+        Action<int, int>? onBatch = null, IMarkovKernel? hmcKernel = null)
     {
+        if (hmcKernel is not null && settings.Method != GmmMethod.HmcRws)
+            throw new ArgumentException($"a kernel was given for method {GmmMethods.Name(settings.Method)}: only hmc-rws takes one");
         if (settings.Method != GmmMethod.Gibbs && networks is null)
             throw new ArgumentException($"method {GmmMethods.Name(settings.Method)} needs trained proposals: pass --checkpoint DIR");
         if (settings.Sweeps < 1 || settings.Particles < 1 || settings.BatchSize < 1)
@@ -50,7 +53,9 @@ public static class GmmEvaluator
             using var scope = NewDisposeScope();
             var size = Math.Min(batchSize, instances - start);
             var x = corpus.narrow(0, start, size);
-            var run = Run(model, networks, settings, x, sweeps, particles, generator);
+            var run = hmcKernel is null
+                ? Run(model, networks, settings, x, sweeps, particles, generator)
+                : GmmMethods.HmcRws(model, networks!, hmcKernel).Run(x, sweeps, particles, generator);
             foreach (var s in run.Sweeps)
             {
                 logJoint[s.Sweep - 1] += s.MeanLogJoint.Sum();

@@ -53,4 +53,8 @@ public static class GmmMethods
     /// <summary>HMC-RWS: the one-shot proposal's particles moved by HMC on (mu, log tau), c drawn from its exact conditional.</summary>
     public static MarkovChainSampler HmcRws(GmmModel model, GmmNetworks networks, int leapfrogSteps, double stepSize = 0.1) =>
         new(model, networks.OneShot, new HmcKernel(new GmmHmcTarget(model), leapfrogSteps, stepSize));
+
+    /// <summary>HMC-RWS with another kernel on (mu, log tau), such as one whose step size and preconditioner were adapted.</summary>
+    public static MarkovChainSampler HmcRws(GmmModel model, GmmNetworks networks, IMarkovKernel kernel) =>
+        new(model, networks.OneShot, kernel);
 }
