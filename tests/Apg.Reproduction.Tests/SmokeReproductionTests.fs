@@ -46,7 +46,8 @@ let tests =
                           "table1-dmm.md"; "table1-dmm.csv"; "figure1b.png"; "figure1b.svg"; "figure1b.csv"
                           "table1-bmnist.md"; "table1-bmnist.csv"; "table2.md"; "table2.csv"; "figure4.png"; "figure4.svg"; "figure4.csv"
                           "iai-table.md"; "iai-table.csv"; "iai-figure.png"; "iai-figure.svg"; "iai-figure.csv"; "iai-apg.md"; "iai-apg.csv"
-                          "mcmc-vae-table.md"; "mcmc-vae-table.csv"; "mcmc-vae-figure.png"; "mcmc-vae-figure.svg"; "mcmc-vae-figure.csv" ] do
+                          "mcmc-vae-table.md"; "mcmc-vae-table.csv"; "mcmc-vae-figure.png"; "mcmc-vae-figure.svg"; "mcmc-vae-figure.csv"
+                          "gmm-adapted-hmc.md"; "gmm-adapted-hmc.csv" ] do
                 Expect.isTrue (File.Exists(Path.Combine(folder, file))) (sprintf "%s is missing" file)
             let report = File.ReadAllText(Path.Combine(folder, "REPORT.md"))
             Expect.stringContains report "libtorch" "the report names libtorch"
@@ -55,5 +56,6 @@ let tests =
             Expect.equal rows.Length 14 "header + 10 methods + 3 HMC-from-the-APG-encoder rows"
             Expect.equal (File.ReadAllLines(Path.Combine(folder, "iai-table.csv")).Length) 4 "header + standard, iterative, per-instance"
             Expect.equal (File.ReadAllLines(Path.Combine(folder, "table1-bmnist.csv")).Length) 9 "header + RWS, BPG, 3 HMC-RWS, 3 APG"
+            Expect.equal (File.ReadAllLines(Path.Combine(folder, "gmm-adapted-hmc.csv")).Length) 2 "header + the smoke scale's one leapfrog count"
         }
     ]

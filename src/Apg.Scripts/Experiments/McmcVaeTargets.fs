@@ -79,4 +79,4 @@ let figure (ctx: Context) (folder: string) : TargetResult =
       Markdown = sprintf "## Adaptation during training (Hirt et al. 2023)\n\nAcceptance rate and step size of each refinement's chain while it trains (%s, training seed %d).\n\n![Adaptation](mcmc-vae-figure.png)\n" d seed
       Files = [ "mcmc-vae-figure.png"; "mcmc-vae-figure.svg"; "mcmc-vae-figure.csv" ] }
 
-let all = [ "mcmc-vae-table", table; "mcmc-vae-figure", figure ]
+let all = [ "mcmc-vae-table", table; "mcmc-vae-figure", figure; "gmm-adapted-hmc", GmmAdaptedHmc.target ]

@@ -55,8 +55,10 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
         IaiExperiments.pretrainAll ctx
     if List.contains "iai-apg" chosen then
         IaiTargets.pretrainApgBlock ctx
-    if chosen |> List.exists (fun t -> McmcVaeTargets.all |> List.exists (fun (n, _) -> n = t)) then
+    if chosen |> List.exists (fun t -> t = "mcmc-vae-table" || t = "mcmc-vae-figure") then
         McmcVaeExperiments.pretrainAll ctx
+    if List.contains "gmm-adapted-hmc" chosen then
+        GmmAdaptedHmc.pretrainAll ctx
     let sections, verdicts =
         chosen
         |> List.mapi (fun i name ->

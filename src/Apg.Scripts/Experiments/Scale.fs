@@ -74,6 +74,12 @@ type McmcVaeTrainScale =
     { Steps: int; BatchSize: int; McmcSteps: int; LeapfrogSteps: int; InitialStepSize: float; VaeLearningRate: float
       KernelLearningRate: float; CheckpointEvery: int; LogEvery: int }
 
+/// Our addition: the kernel adapted for HMC-RWS on the GMM (the RWS-trained encoder's samples, the training corpus),
+/// against Table 1's fixed step size at the same leapfrog steps.
+type GmmAdaptedHmcScale =
+    { LeapfrogSteps: int list; Steps: int; Moves: int; BatchSize: int; Particles: int; LearningRate: float
+      Preconditioner: string; Note: string }
+
 type McmcVaeScale =
     { Datasets: string list
       TrainSeeds: uint64 list
@@ -84,6 +90,7 @@ type McmcVaeScale =
       Train: McmcVaeTrainScale
       TestImages: int
       LogLikelihoodSamples: int
+      GmmHmc: GmmAdaptedHmcScale
       Note: string }
 
 /// Bouncing MNIST: training videos (T, D), the APG and RWS training runs, and the videos and budgets of Table 1's row,
@@ -297,7 +304,19 @@ let private mcmcVae source (o: JsonObject) : McmcVaeScale =
           Train = train
           TestImages = Json.getInt source o "test_images"
           LogLikelihoodSamples = Json.getInt source o "loglik_samples"
+          GmmHmc =
+            let h = Json.getObject source o "gmm_hmc"
+            let src = source + " (mcmc_vae.gmm_hmc)"
+            { LeapfrogSteps = Json.getArray src h "leapfrog_steps" |> Seq.map (fun n -> n.GetValue<int>()) |> List.ofSeq
+              Steps = Json.getInt src h "steps"; Moves = Json.getInt src h "moves"; BatchSize = Json.getInt src h "batch_size"
+              Particles = Json.getInt src h "particles"; LearningRate = Json.getFloat src h "learning_rate"
+              Preconditioner = Json.getString src h "preconditioner"; Note = Json.getString src h "note" }
           Note = Json.getString source o "note" }
+    let h = scale.GmmHmc
+    if h.LeapfrogSteps.IsEmpty || (h.LeapfrogSteps @ [ h.Steps; h.Moves; h.BatchSize; h.Particles ] |> List.exists (fun v -> v < 1)) || not (h.LearningRate > 0.0) then
+        raise (InvalidDataException(sprintf "%s (mcmc_vae.gmm_hmc): leapfrog_steps needs at least one entry; every count must be at least 1, the learning rate positive" source))
+    if h.Preconditioner <> "diagonal" && h.Preconditioner <> "full" then
+        raise (InvalidDataException(sprintf "%s (mcmc_vae.gmm_hmc): unknown preconditioner '%s' (diagonal, full)" source h.Preconditioner))
     if scale.TrainSeeds.IsEmpty || scale.EvalSeeds.IsEmpty || scale.Datasets.IsEmpty then
         raise (InvalidDataException(sprintf "%s: datasets, train_seeds and eval_seeds need at least one entry each" source))
     for d in scale.Datasets do

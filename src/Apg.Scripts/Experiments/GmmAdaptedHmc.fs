@@ -1,0 +1,176 @@
+/// Our addition for issue 12: the kernel of Hirt et al. (step size and preconditioner adapted by the speed measure, or the
+/// step size by dual averaging) as the HMC of HMC-RWS on the GMM, against the fixed step size of the APG paper's Table 1.
+/// Each kernel is adapted on the training corpus from the RWS-trained encoder's samples, then held fixed on the test corpus.
+module Apg.Scripts.Experiments.GmmAdaptedHmc
+
+open System
+open System.IO
+open System.Text.Json.Nodes
+open TorchSharp
+open Apg.Core.Data
+open Apg.Core.Methods.AdaptiveMcmc
+open Apg.Core.Models.Gmm
+open Apg.Scripts.Experiments.Scale
+open Apg.Scripts.Experiments.GmmExperiments
+open Apg.Scripts.Experiments.GmmTargets
+
+let private obj = Json.object
+let private v (x: 'T) = Json.value x
+
+let private scaleOf (ctx: Context) =
+    match ctx.Scale.McmcVae with
+    | Some s -> s.GmmHmc
+    | None -> raise (InvalidDataException(sprintf "%s: gmm-adapted-hmc needs the scale's 'mcmc_vae' section" ctx.Scale.Source))
+
+let private preconditioner (s: GmmAdaptedHmcScale) =
+    if s.Preconditioner = "full" then PreconditionerKind.Full else PreconditionerKind.Diagonal
+
+let private adaptationName (a: McmcAdaptation) = if a = McmcAdaptation.SpeedMeasure then "speed-measure" else "dual-averaging"
+
+/// A kernel adapted on the training corpus for one training seed's RWS encoder and a number of leapfrog steps; its
+/// parameters and per-step trace are the run's result (adaptation.csv beside it).
+let adapt (ctx: Context) (trainSeed: uint64) (leapfrog: int) (adaptation: McmcAdaptation) : JsonObject * JsonObject =
+    let s = scaleOf ctx
+    let encoder = trainRws ctx trainSeed
+    let corpusPath, corpusKey = corpus ctx "train"
+    let initial = ctx.Scale.Gmm.Table1.HmcStepSize
+    let config = KernelAdaptationConfig(adaptation, s.Steps, s.Moves, s.LearningRate, SpeedMeasure.HmcTarget)
+    let key =
+        obj [ "encoder", (snd encoder).DeepClone(); "corpus", corpusKey
+              "adaptation", v (adaptationName adaptation); "leapfrog", v leapfrog; "initial_step_size", v initial
+              "preconditioner", v s.Preconditioner; "steps", v s.Steps; "moves", v s.Moves; "batch_size", v s.BatchSize
+              "particles", v s.Particles; "learning_rate", v s.LearningRate; "target_acceptance", v config.TargetAcceptance
+              "seed", v trainSeed ]
+    let label = sprintf "GMM HMC-RWS kernel, %s, LF=%d, seed %d" (adaptationName adaptation) leapfrog trainSeed
+    let run =
+        ctx.Store.GetOrRun("gmm-hmc-adapt", key, fun dir ->
+            use scope = torch.NewDisposeScope()
+            withOneIntraOpThread (fun () ->
+                let struct (x, _) = GmmCorpus.Load corpusPath
+                use networks = GmmTrainer.LoadNetworks(fst encoder)
+                let kernel = GmmKernelAdaptation.Create(GmmPrior.Paper, preconditioner s, initial, leapfrog)
+                let clock = Diagnostics.Stopwatch.StartNew()
+                let report (m: KernelAdaptationMetrics) =
+                    if m.Step % max 1 (s.Steps / 4) = 0 || m.Step = s.Steps then
+                        let rate, eta = Apg.Scripts.Progress.rateAndEta m.Step 0 s.Steps clock.Elapsed
+                        eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | acceptance %.3f | step %.4g | beta %.3g | diverged moves %d"
+                            label m.Step s.Steps rate (eta.ToString @"hh\:mm\:ss") m.Acceptance m.StepSize m.Beta m.DivergedMoves
+                let trace = GmmKernelAdaptation.Adapt(kernel, networks, x, s.BatchSize, s.Particles, config, trainSeed * 1009UL + uint64 leapfrog, Action<_>(report))
+                let seconds = clock.Elapsed.TotalSeconds
+                let lines =
+                    "step,acceptance,step_size,beta,diverged_moves"
+                    :: [ for m in trace -> sprintf "%d,%s,%s,%s,%d" m.Step (Outputs.num m.Acceptance) (Outputs.num m.StepSize) (Outputs.num m.Beta) m.DivergedMoves ]
+                AtomicFile.WriteAllText(Path.Combine(dir, "adaptation.csv"), String.Join("\n", lines) + "\n")
+                let module' = kernel.Kernel :?> torch.nn.Module
+                let parameters =
+                    obj [ for struct (name, p) in module'.named_parameters() ->
+                            name, Json.ofFloats (p.detach().``to``(torch.ScalarType.Float64).contiguous().data<float>().ToArray()) :> JsonNode ]
+                let last = trace[trace.Count - 1]
+                let tail = trace |> Seq.skip (trace.Count - max 1 (trace.Count / 10)) |> Seq.averageBy (fun m -> m.Acceptance)
+                obj [ "parameters", parameters; "step_size", v last.StepSize; "beta", v last.Beta
+                      "acceptance_last_tenth", v tail; "diverged_moves", v (trace |> Seq.sumBy (fun m -> m.DivergedMoves))
+                      "moves", v (trace.Count * s.Moves); "seconds", v seconds ]))
+    run.Result, key
+
+/// The adapted kernel of a run's result, its parameters restored exactly.
+let private restore (s: GmmAdaptedHmcScale) (leapfrog: int) (initial: float) (result: JsonObject) =
+    let kernel = GmmKernelAdaptation.Create(GmmPrior.Paper, preconditioner s, initial, leapfrog)
+    let parameters = Json.getObject "gmm-hmc-adapt result" result "parameters"
+    use _ = torch.no_grad ()
+    for struct (name, p) in (kernel.Kernel :?> torch.nn.Module).named_parameters() do
+        let values = Json.floats (Json.getArray "gmm-hmc-adapt result (parameters)" parameters name)
+        if int64 values.Length <> p.numel() then
+            raise (InvalidDataException(sprintf "gmm-hmc-adapt result: parameter '%s' holds %d values, the kernel needs %d" name values.Length (p.numel())))
+        p.copy_(torch.tensor(values).reshape(p.shape).``to``(p.dtype)) |> ignore
+    kernel
+
+/// Table 1's HMC-RWS cell (K = 20, its particles and seed) with the adapted kernel: per-sweep mean log p(x, z).
+let evalAdapted (ctx: Context) (trainSeed: uint64) (leapfrog: int) (adaptation: McmcAdaptation) (seed: uint64) : float[] =
+    let s = scaleOf ctx
+    let t = ctx.Scale.Gmm.Table1
+    let adapted, adaptKey = adapt ctx trainSeed leapfrog adaptation
+    let encoder = trainRws ctx trainSeed
+    let corpusPath, corpusKey = corpus ctx "test"
+    let settings = GmmEvalSettings(GmmMethod.HmcRws, 20, t.Particles, LeapfrogSteps = leapfrog, Seed = seed)
+    let key = obj [ "corpus", corpusKey; "kernel", adaptKey; "sweeps", v settings.Sweeps; "particles", v settings.Particles; "seed", v seed; "batch_size", v settings.BatchSize ]
+    let result =
+        (ctx.Store.GetOrRun("gmm-hmc-adapted-eval", key, fun _ ->
+            use scope = torch.NewDisposeScope()
+            let struct (x, _) = GmmCorpus.Load corpusPath
+            use networks = GmmTrainer.LoadNetworks(fst encoder)
+            let kernel = restore s leapfrog t.HmcStepSize adapted
+            let r = GmmEvaluator.Evaluate(x, settings, networks, hmcKernel = kernel)
+            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "seconds", v r.Seconds; "instances", v r.Instances ])).Result
+    Json.floats (Json.getArray "gmm-hmc-adapted-eval result" result "mean_log_joint")
+
+/// The adaptation runs the target needs, side by side.
+let pretrainAll (ctx: Context) =
+    let s = scaleOf ctx
+    pretrain ctx [ for trainSeed in ctx.Scale.Gmm.TrainSeeds -> fun () -> trainRws ctx trainSeed ]
+    // Longest first: the speed measure differentiates through every leapfrog step.
+    pretrain ctx
+        [ for lf in List.rev (List.sort s.LeapfrogSteps) do
+            for a in [ McmcAdaptation.SpeedMeasure; McmcAdaptation.DualAveraging ] do
+                for trainSeed in ctx.Scale.Gmm.TrainSeeds -> fun () -> ("", snd (adapt ctx trainSeed lf a)) ]
+
+/// Per leapfrog count: log p after K = 20 for the fixed step (Table 1's cell), dual averaging and the speed measure.
+let target (ctx: Context) (folder: string) : TargetResult =
+    let s = scaleOf ctx
+    let g = ctx.Scale.Gmm
+    let t = g.Table1
+    let results =
+        [ for trainSeed in g.TrainSeeds do
+            let rwsTrained = Some (trainRws ctx trainSeed)
+            for seed in g.EvalSeeds do
+                for lf in s.LeapfrogSteps do
+                    let fixedSettings = GmmEvalSettings(GmmMethod.HmcRws, 20, t.Particles, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
+                    let last (a: float[]) = a[a.Length - 1]
+                    let fixedStep = last (fst (eval ctx rwsTrained fixedSettings None))
+                    let speed = last (evalAdapted ctx trainSeed lf McmcAdaptation.SpeedMeasure seed)
+                    let dual = last (evalAdapted ctx trainSeed lf McmcAdaptation.DualAveraging seed)
+                    let speedRun, _ = adapt ctx trainSeed lf McmcAdaptation.SpeedMeasure
+                    let dualRun, _ = adapt ctx trainSeed lf McmcAdaptation.DualAveraging
+                    yield lf, trainSeed, fixedStep, speed, dual, speedRun, dualRun ]
+    let num (o: JsonObject) name = Json.getFloat "gmm-hmc-adapt result" o name
+    let entries =
+        [ for lf, trainSeed, fixedStep, speed, dual, speedRun, dualRun in results do
+            yield sprintf "fixed_lf%d" lf, trainSeed, fixedStep
+            yield sprintf "speed_lf%d" lf, trainSeed, speed
+            yield sprintf "dual_lf%d" lf, trainSeed, dual
+            yield sprintf "speed_minus_fixed_lf%d" lf, trainSeed, speed - fixedStep
+            yield sprintf "dual_minus_fixed_lf%d" lf, trainSeed, dual - fixedStep
+            yield sprintf "speed_step_lf%d" lf, trainSeed, num speedRun "step_size"
+            yield sprintf "dual_step_lf%d" lf, trainSeed, num dualRun "step_size"
+            yield sprintf "speed_acceptance_lf%d" lf, trainSeed, num speedRun "acceptance_last_tenth"
+            yield sprintf "dual_acceptance_lf%d" lf, trainSeed, num dualRun "acceptance_last_tenth"
+            yield sprintf "speed_diverged_lf%d" lf, trainSeed, num speedRun "diverged_moves" / num speedRun "moves" ]
+    let cells = Claims.perTrainingSeed entries
+    let cell key digits =
+        let st = Claims.stat cells[key]
+        let f (x: float) = x.ToString("F" + string digits, Globalization.CultureInfo.InvariantCulture)
+        if st.N > 1 then sprintf "%s ± %s" (f st.Mean) (f st.Sd) else f st.Mean
+    let rows =
+        [ for lf in s.LeapfrogSteps ->
+            [ sprintf "HMC-RWS K=20 LF=%d" lf
+              cell (sprintf "fixed_lf%d" lf) 1
+              cell (sprintf "dual_lf%d" lf) 1; cell (sprintf "dual_step_lf%d" lf) 4; cell (sprintf "dual_acceptance_lf%d" lf) 2
+              cell (sprintf "speed_lf%d" lf) 1; cell (sprintf "speed_step_lf%d" lf) 4; cell (sprintf "speed_acceptance_lf%d" lf) 2
+              cell (sprintf "speed_minus_fixed_lf%d" lf) 1 ] ]
+    let md =
+        Outputs.table folder "gmm-adapted-hmc"
+            (sprintf "Our addition: HMC-RWS on the GMM with an adapted kernel against the fixed step size %g (scale %s; log p(x, z) after K = 20, L = %d, %d test instances; mean ± sd over %d training seed(s))"
+                t.HmcStepSize ctx.Scale.Name t.Particles g.TestInstances g.TrainSeeds.Length)
+            [ "sampler"; sprintf "fixed step %g: log p" t.HmcStepSize; "dual averaging: log p"; "step"; "acceptance"
+              sprintf "speed measure (%s C): log p" s.Preconditioner; "step h"; "acceptance"; "speed − fixed" ]
+            rows
+    let notes =
+        [ sprintf "- At this scale: %s" s.Note
+          sprintf "- Each kernel is adapted on the training corpus: %d steps, each a batch of %d instances with L = %d chains started at the RWS-trained encoder's samples and moved %d times (target acceptance %.2f, from the step size %g); the speed measure trains log h and a %s preconditioner C (mass matrix (C C^T)^-1 on (mu, log tau)) with Adam %g. It is then held fixed on the test corpus, with Table 1's particles and evaluation seed."
+              s.Steps s.BatchSize s.Particles s.Moves SpeedMeasure.HmcTarget t.HmcStepSize s.Preconditioner s.LearningRate
+          "- The fixed-step column is Table 1's HMC-RWS cell (the same run, read back). Step and acceptance are the adaptation's: its final h (dual averaging: the averaged one) and the mean acceptance over its last tenth of steps."
+          sprintf "- Moves with a diverged chain during the speed measure's adaptation (left out of its gradient): %s."
+              (String.Join(", ", [ for lf in s.LeapfrogSteps -> sprintf "LF=%d %.1f%%" lf (100.0 * (Claims.stat cells[sprintf "speed_diverged_lf%d" lf]).Mean) ]))
+          "- The speed measure's step h is not comparable with a plain step size when C is not the identity: the moves are h C p."
+        ]
+        @ [ for n in Json.getArray "paper/gmm-adapted-hmc.json" (Json.parseFile (Path.Combine(ctx.Paper, "gmm-adapted-hmc.json"))) "notes" -> "- " + n.GetValue<string>() ]
+    { Cells = cells; Markdown = md + "\n\n" + String.Join("\n", notes) + "\n"; Files = [ "gmm-adapted-hmc.md"; "gmm-adapted-hmc.csv" ] }
