@@ -61,6 +61,8 @@ public sealed class AdaptiveTargetKernelTests
             z = next.MoveToOuterScope();
         }
         Assert.InRange(accepted, 0.2, 0.95);
+        Assert.Equal(20L * 4000 * 5, kernel.Proposals);
+        Approx.Equal(accepted, kernel.AcceptanceRate, 1e-9);
         Assert.Equal([4000L, 5, 2], z["a"].shape);
         Assert.Equal([4000L, 5, 1, 3], z["b"].shape);
         for (var d = 0; d < 2; d++) ZTest.Moments(Column(z["a"], d), MeanA[d], SdA[d] * SdA[d], $"a[{d}]");

@@ -66,8 +66,10 @@ let adapt (ctx: Context) (trainSeed: uint64) (leapfrog: int) (adaptation: McmcAd
                     obj [ for struct (name, p) in module'.named_parameters() ->
                             name, Json.ofFloats (p.detach().``to``(torch.ScalarType.Float64).contiguous().data<float>().ToArray()) :> JsonNode ]
                 let last = trace[trace.Count - 1]
+                // The kernel's step size now: dual averaging ends at its averaged value, not the trace's last one.
+                let stepSize = (use _ = torch.no_grad () in kernel.Kernel.LogStepSize.exp().``to``(torch.ScalarType.Float64).item<float>())
                 let tail = trace |> Seq.skip (trace.Count - max 1 (trace.Count / 10)) |> Seq.averageBy (fun m -> m.Acceptance)
-                obj [ "parameters", parameters; "step_size", v last.StepSize; "beta", v last.Beta
+                obj [ "parameters", parameters; "step_size", v stepSize; "beta", v last.Beta
                       "acceptance_last_tenth", v tail; "diverged_moves", v (trace |> Seq.sumBy (fun m -> m.DivergedMoves))
                       "moves", v (trace.Count * s.Moves); "seconds", v seconds ]))
     run.Result, key
@@ -84,24 +86,40 @@ let private restore (s: GmmAdaptedHmcScale) (leapfrog: int) (initial: float) (re
         p.copy_(torch.tensor(values).reshape(p.shape).``to``(p.dtype)) |> ignore
     kernel
 
-/// Table 1's HMC-RWS cell (K = 20, its particles and seed) with the adapted kernel: per-sweep mean log p(x, z).
-let evalAdapted (ctx: Context) (trainSeed: uint64) (leapfrog: int) (adaptation: McmcAdaptation) (seed: uint64) : float[] =
+/// Which kernel moves the particles: the plain one at Table 1's fixed step size (identity preconditioner), or an adapted one.
+type KernelChoice =
+    | Fixed
+    | Adapted of McmcAdaptation
+
+type AdaptedEval = { LogJoint: float[]; Acceptance: float }
+
+/// Table 1's HMC-RWS cell (K = 20, its particles and seed) with the chosen kernel, all of one implementation so that only
+/// the kernel's parameters differ: per-sweep mean log p(x, z) and the acceptance rate over every move.
+let evalKernel (ctx: Context) (trainSeed: uint64) (leapfrog: int) (choice: KernelChoice) (seed: uint64) : AdaptedEval =
     let s = scaleOf ctx
     let t = ctx.Scale.Gmm.Table1
-    let adapted, adaptKey = adapt ctx trainSeed leapfrog adaptation
+    let adapted = match choice with Adapted a -> Some (adapt ctx trainSeed leapfrog a) | Fixed -> None
     let encoder = trainRws ctx trainSeed
     let corpusPath, corpusKey = corpus ctx "test"
     let settings = GmmEvalSettings(GmmMethod.HmcRws, 20, t.Particles, LeapfrogSteps = leapfrog, Seed = seed)
-    let key = obj [ "corpus", corpusKey; "kernel", adaptKey; "sweeps", v settings.Sweeps; "particles", v settings.Particles; "seed", v seed; "batch_size", v settings.BatchSize ]
+    let kernelKey =
+        match adapted with
+        | Some (_, k) -> k.DeepClone()
+        | None -> obj [ "fixed_step_size", v t.HmcStepSize; "leapfrog", v leapfrog; "encoder", (snd encoder).DeepClone() ] :> JsonNode
+    let key = obj [ "corpus", corpusKey; "kernel", kernelKey; "sweeps", v settings.Sweeps; "particles", v settings.Particles; "seed", v seed; "batch_size", v settings.BatchSize ]
     let result =
         (ctx.Store.GetOrRun("gmm-hmc-adapted-eval", key, fun _ ->
             use scope = torch.NewDisposeScope()
             let struct (x, _) = GmmCorpus.Load corpusPath
             use networks = GmmTrainer.LoadNetworks(fst encoder)
-            let kernel = restore s leapfrog t.HmcStepSize adapted
+            let kernel =
+                match adapted with
+                | Some (r, _) -> restore s leapfrog t.HmcStepSize r
+                | None -> GmmKernelAdaptation.Create(GmmPrior.Paper, PreconditionerKind.Diagonal, t.HmcStepSize, leapfrog)
             let r = GmmEvaluator.Evaluate(x, settings, networks, hmcKernel = kernel)
-            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "seconds", v r.Seconds; "instances", v r.Instances ])).Result
-    Json.floats (Json.getArray "gmm-hmc-adapted-eval result" result "mean_log_joint")
+            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "acceptance", v kernel.AcceptanceRate; "seconds", v r.Seconds; "instances", v r.Instances ])).Result
+    let src = "gmm-hmc-adapted-eval result"
+    { LogJoint = Json.floats (Json.getArray src result "mean_log_joint"); Acceptance = Json.getFloat src result "acceptance" }
 
 /// The adaptation runs the target needs, side by side.
 let pretrainAll (ctx: Context) =
@@ -113,37 +131,36 @@ let pretrainAll (ctx: Context) =
             for a in [ McmcAdaptation.SpeedMeasure; McmcAdaptation.DualAveraging ] do
                 for trainSeed in ctx.Scale.Gmm.TrainSeeds -> fun () -> ("", snd (adapt ctx trainSeed lf a)) ]
 
-/// Per leapfrog count: log p after K = 20 for the fixed step (Table 1's cell), dual averaging and the speed measure.
+/// Per leapfrog count: log p after K = 20 and acceptance for the fixed step, dual averaging and the speed measure.
 let target (ctx: Context) (folder: string) : TargetResult =
     let s = scaleOf ctx
     let g = ctx.Scale.Gmm
     let t = g.Table1
-    let results =
+    let last (a: float[]) = a[a.Length - 1]
+    let num (o: JsonObject) name = Json.getFloat "gmm-hmc-adapt result" o name
+    let entries =
         [ for trainSeed in g.TrainSeeds do
             let rwsTrained = Some (trainRws ctx trainSeed)
             for seed in g.EvalSeeds do
                 for lf in s.LeapfrogSteps do
-                    let fixedSettings = GmmEvalSettings(GmmMethod.HmcRws, 20, t.Particles, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
-                    let last (a: float[]) = a[a.Length - 1]
-                    let fixedStep = last (fst (eval ctx rwsTrained fixedSettings None))
-                    let speed = last (evalAdapted ctx trainSeed lf McmcAdaptation.SpeedMeasure seed)
-                    let dual = last (evalAdapted ctx trainSeed lf McmcAdaptation.DualAveraging seed)
+                    let table1Settings = GmmEvalSettings(GmmMethod.HmcRws, 20, t.Particles, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
+                    let fixedStep = evalKernel ctx trainSeed lf Fixed seed
+                    let speed = evalKernel ctx trainSeed lf (Adapted McmcAdaptation.SpeedMeasure) seed
+                    let dual = evalKernel ctx trainSeed lf (Adapted McmcAdaptation.DualAveraging) seed
                     let speedRun, _ = adapt ctx trainSeed lf McmcAdaptation.SpeedMeasure
                     let dualRun, _ = adapt ctx trainSeed lf McmcAdaptation.DualAveraging
-                    yield lf, trainSeed, fixedStep, speed, dual, speedRun, dualRun ]
-    let num (o: JsonObject) name = Json.getFloat "gmm-hmc-adapt result" o name
-    let entries =
-        [ for lf, trainSeed, fixedStep, speed, dual, speedRun, dualRun in results do
-            yield sprintf "fixed_lf%d" lf, trainSeed, fixedStep
-            yield sprintf "speed_lf%d" lf, trainSeed, speed
-            yield sprintf "dual_lf%d" lf, trainSeed, dual
-            yield sprintf "speed_minus_fixed_lf%d" lf, trainSeed, speed - fixedStep
-            yield sprintf "dual_minus_fixed_lf%d" lf, trainSeed, dual - fixedStep
-            yield sprintf "speed_step_lf%d" lf, trainSeed, num speedRun "step_size"
-            yield sprintf "dual_step_lf%d" lf, trainSeed, num dualRun "step_size"
-            yield sprintf "speed_acceptance_lf%d" lf, trainSeed, num speedRun "acceptance_last_tenth"
-            yield sprintf "dual_acceptance_lf%d" lf, trainSeed, num dualRun "acceptance_last_tenth"
-            yield sprintf "speed_diverged_lf%d" lf, trainSeed, num speedRun "diverged_moves" / num speedRun "moves" ]
+                    yield sprintf "table1_lf%d" lf, trainSeed, last (fst (eval ctx rwsTrained table1Settings None))
+                    yield sprintf "fixed_lf%d" lf, trainSeed, last fixedStep.LogJoint
+                    yield sprintf "speed_lf%d" lf, trainSeed, last speed.LogJoint
+                    yield sprintf "dual_lf%d" lf, trainSeed, last dual.LogJoint
+                    yield sprintf "speed_minus_fixed_lf%d" lf, trainSeed, last speed.LogJoint - last fixedStep.LogJoint
+                    yield sprintf "dual_minus_fixed_lf%d" lf, trainSeed, last dual.LogJoint - last fixedStep.LogJoint
+                    yield sprintf "fixed_acceptance_lf%d" lf, trainSeed, fixedStep.Acceptance
+                    yield sprintf "speed_acceptance_lf%d" lf, trainSeed, speed.Acceptance
+                    yield sprintf "dual_acceptance_lf%d" lf, trainSeed, dual.Acceptance
+                    yield sprintf "speed_step_lf%d" lf, trainSeed, num speedRun "step_size"
+                    yield sprintf "dual_step_lf%d" lf, trainSeed, num dualRun "step_size"
+                    yield sprintf "speed_diverged_lf%d" lf, trainSeed, num speedRun "diverged_moves" / num speedRun "moves" ]
     let cells = Claims.perTrainingSeed entries
     let cell key digits =
         let st = Claims.stat cells[key]
@@ -152,7 +169,7 @@ let target (ctx: Context) (folder: string) : TargetResult =
     let rows =
         [ for lf in s.LeapfrogSteps ->
             [ sprintf "HMC-RWS K=20 LF=%d" lf
-              cell (sprintf "fixed_lf%d" lf) 1
+              cell (sprintf "fixed_lf%d" lf) 1; cell (sprintf "fixed_acceptance_lf%d" lf) 2
               cell (sprintf "dual_lf%d" lf) 1; cell (sprintf "dual_step_lf%d" lf) 4; cell (sprintf "dual_acceptance_lf%d" lf) 2
               cell (sprintf "speed_lf%d" lf) 1; cell (sprintf "speed_step_lf%d" lf) 4; cell (sprintf "speed_acceptance_lf%d" lf) 2
               cell (sprintf "speed_minus_fixed_lf%d" lf) 1 ] ]
@@ -160,15 +177,17 @@ let target (ctx: Context) (folder: string) : TargetResult =
         Outputs.table folder "gmm-adapted-hmc"
             (sprintf "Our addition: HMC-RWS on the GMM with an adapted kernel against the fixed step size %g (scale %s; log p(x, z) after K = 20, L = %d, %d test instances; mean ± sd over %d training seed(s))"
                 t.HmcStepSize ctx.Scale.Name t.Particles g.TestInstances g.TrainSeeds.Length)
-            [ "sampler"; sprintf "fixed step %g: log p" t.HmcStepSize; "dual averaging: log p"; "step"; "acceptance"
+            [ "sampler"; sprintf "fixed step %g: log p" t.HmcStepSize; "acceptance"; "dual averaging: log p"; "step"; "acceptance"
               sprintf "speed measure (%s C): log p" s.Preconditioner; "step h"; "acceptance"; "speed − fixed" ]
             rows
     let notes =
         [ sprintf "- At this scale: %s" s.Note
           sprintf "- Each kernel is adapted on the training corpus: %d steps, each a batch of %d instances with L = %d chains started at the RWS-trained encoder's samples and moved %d times (target acceptance %.2f, from the step size %g); the speed measure trains log h and a %s preconditioner C (mass matrix (C C^T)^-1 on (mu, log tau)) with Adam %g. It is then held fixed on the test corpus, with Table 1's particles and evaluation seed."
               s.Steps s.BatchSize s.Particles s.Moves SpeedMeasure.HmcTarget t.HmcStepSize s.Preconditioner s.LearningRate
-          "- The fixed-step column is Table 1's HMC-RWS cell (the same run, read back). Step and acceptance are the adaptation's: its final h (dual averaging: the averaged one) and the mean acceptance over its last tenth of steps."
-          sprintf "- Moves with a diverged chain during the speed measure's adaptation (left out of its gradient): %s."
+          "- Every column uses the same kernel implementation (`AdaptiveTargetKernel` over `PreconditionedHmcKernel`), the fixed one with h = the fixed step and C = I, so that only the kernel's parameters differ; acceptance is the rate over every move of the evaluation, step the kernel's final h (dual averaging: its averaged step)."
+          sprintf "- Table 1's HMC-RWS cell (the plain HMC kernel, same step, another random stream): %s; the fixed column should agree with it within noise."
+              (String.Join(", ", [ for lf in s.LeapfrogSteps -> sprintf "LF=%d %s" lf (cell (sprintf "table1_lf%d" lf) 1) ]))
+          sprintf "- Moves with a diverged chain during the speed measure's adaptation (a non-finite gradient: the whole move, all its chains, is left out of the gradient; as divergences come with too large a step, this removes some of the pull towards smaller steps, which beta still gives): %s."
               (String.Join(", ", [ for lf in s.LeapfrogSteps -> sprintf "LF=%d %.1f%%" lf (100.0 * (Claims.stat cells[sprintf "speed_diverged_lf%d" lf]).Mean) ]))
           "- The speed measure's step h is not comparable with a plain step size when C is not the identity: the moves are h C p."
         ]

@@ -27,7 +27,8 @@ public static class GmmEvaluator
     public static int InstancesPerBatch(int batchSize, long particles, long points, long clusters) =>
         EvaluationBatches.InstancesPerBatch(batchSize, particles * points * clusters, MaxBatchElements);
 
-    /// <param name="hmcKernel">HMC-RWS's kernel when it is not the settings' fixed-step HMC (an adapted one).</param>
+    /// <param name="hmcKernel">HMC-RWS's kernel when it is not the settings' fixed-step HMC (an adapted one), built for the
+    /// same prior as this evaluation's.</param>
     public static GmmEvalResult Evaluate(Tensor corpus, GmmEvalSettings settings, GmmNetworks? networks, GmmPrior? prior = null,
         Action<int, int>? onBatch = null, IMarkovKernel? hmcKernel = null)
     {
