@@ -28,9 +28,12 @@ public static class ImportanceSampling
         var logWeights = new List<Tensor>();
         for (var start = 0; start < samples; start += chunk)
         {
+            // A scope per chunk: only its [n, B] weights outlive it, not the decoder's activations (with 5,000 samples
+            // those of every chunk together held over 10 GB).
+            using var scope = NewDisposeScope();
             var n = Math.Min(chunk, samples - start);
             var z = DiagonalGaussian.Reparameterize(mean, proposalLogVar, DiagonalGaussian.Noise(n, mean, generator));
-            logWeights.Add((logJoint(z) - DiagonalGaussian.LogProb(z, mean, proposalLogVar)).to(ScalarType.Float64));
+            logWeights.Add((logJoint(z) - DiagonalGaussian.LogProb(z, mean, proposalLogVar)).to(ScalarType.Float64).MoveToOuterDisposeScope());
         }
         return cat(logWeights, 0);
     }
