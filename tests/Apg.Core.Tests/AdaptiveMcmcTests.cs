@@ -158,6 +158,42 @@ public sealed class AdaptiveMcmcTests
     }
 
     [Fact]
+    public void Beta_moves_by_its_rate_and_stays_within_the_authors_bounds()
+    {
+        var speed = new SpeedMeasure(SpeedMeasure.MalaTarget);
+        Approx.Equal(1 + 0.01 * (0.75 - 0.55), speed.Update(0.75), 1e-15);
+        for (var i = 0; i < 10_000; i++) speed.Update(1.0);
+        Assert.Equal(SpeedMeasure.BetaMax, speed.Beta);
+        for (var i = 0; i < 10_000; i++) speed.Update(0.0);
+        Assert.Equal(SpeedMeasure.BetaMin, speed.Beta);
+        Assert.Throws<InvalidDataException>(() => speed.Restore(1e5));
+    }
+
+    [Fact]
+    public void A_move_whose_speed_measure_gradient_is_not_finite_leaves_the_kernel_unchanged_but_moves_beta()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(41);
+        using var kernel = new MalaKernel(2, PreconditionerKind.Diagonal, stepSize: 0.3, dtype: ScalarType.Float64);
+        var parameters = kernel.parameters().ToArray();
+        using var adam = optim.Adam(parameters, 0.1);
+        var speed = new SpeedMeasure(SpeedMeasure.MalaTarget);
+        var before = parameters.Select(p => p.detach().clone()).ToArray();
+        // a target whose gradient overflows: every proposal's log alpha and its gradient are NaN
+        Func<Tensor, Tensor> overflowing = z => -(z.square().sum(-1) * 1e308 * 1e308);
+        var x = randn([10, 2], ScalarType.Float64, generator: g);
+        var move = kernel.Step(overflowing, x, g, differentiable: true);
+        Assert.False(speed.Adapt(move, 0.0, parameters, adam));
+        for (var i = 0; i < parameters.Length; i++) Assert.True(parameters[i].detach().allclose(before[i], 0, 0));
+        Assert.True(speed.Beta < 1.0);
+        // and a finite one moves the kernel
+        Func<Tensor, Tensor> standard = z => -0.5 * z.square().sum(-1);
+        var fine = kernel.Step(standard, x, g, differentiable: true);
+        Assert.True(speed.Adapt(fine, 1.0, parameters, adam));
+        Assert.Contains(Enumerable.Range(0, parameters.Length), i => !parameters[i].detach().allclose(before[i], 0, 0));
+    }
+
+    [Fact]
     public void Dual_averaging_drives_the_acceptance_rate_to_its_target()
     {
         using var scope = NewDisposeScope();

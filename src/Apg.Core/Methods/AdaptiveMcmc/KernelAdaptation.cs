@@ -1,14 +1,13 @@
-using Apg.Core.Autograd;
 using Apg.Core.Inference;
 
 namespace Apg.Core.Methods.AdaptiveMcmc;
 
 /// <summary>
 /// How a kernel is adapted outside a VAE: Steps batches of chains, each started afresh and moved Moves times; the speed
-/// measure trains step size and preconditioner with Adam (one step a batch, over the gradients of all its moves), dual
+/// measure trains step size and preconditioner with Adam, one step after every move (SpeedMeasure.Adapt), dual
 /// averaging sets the step size after every move and ends at its averaged value. A move with a diverged chain (a
 /// trajectory that overflowed, so that its gradient is not finite) still counts for the acceptance rate and beta, but
-/// its gradient is left out: one NaN in a parameter's gradient would end the adaptation.
+/// its gradient is left out.
 /// </summary>
 public sealed record KernelAdaptationConfig(McmcAdaptation Adaptation, int Steps, int Moves, double LearningRate, double TargetAcceptance)
 {
@@ -43,7 +42,6 @@ public static class KernelAdaptation
         {
             using var scope = NewDisposeScope();
             var (x, z) = start(step);
-            adam.zero_grad();
             var acceptance = 0.0;
             var diverged = 0;
             for (var k = 0; k < config.Moves; k++)
@@ -53,12 +51,7 @@ public static class KernelAdaptation
                 acceptance += rate / config.Moves;
                 if (bySpeed)
                 {
-                    var gradients = Gradients.Of(speed.Loss(move), parameters);
-                    if (gradients.All(g => g.isfinite().all().item<bool>()))
-                        AddToGradients(parameters, gradients);
-                    else
-                        diverged++;
-                    speed.Update(rate);
+                    if (!speed.Adapt(move, rate, parameters, adam)) diverged++;
                 }
                 else
                 {
@@ -68,7 +61,6 @@ public static class KernelAdaptation
                 }
                 z = next;
             }
-            if (bySpeed) adam.step();
             var stepSize = StepSizeOf(kernel);
             if (!double.IsFinite(stepSize))
                 throw new InvalidOperationException($"kernel adaptation diverged at step {step}: the step size is {stepSize}");
@@ -82,18 +74,6 @@ public static class KernelAdaptation
             kernel.Kernel.LogStepSize.fill_(Math.Log(dual.AveragedStepSize));
         }
         return trace;
-    }
-
-    /// <summary>Adds a move's gradients into the parameters' .grad (as backward would have).</summary>
-    private static void AddToGradients(Tensor[] parameters, Tensor[] gradients)
-    {
-        Tensor? surrogate = null;
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            var term = (gradients[i].detach() * parameters[i]).sum();
-            surrogate = surrogate is null ? term : surrogate + term;
-        }
-        surrogate!.backward();
     }
 
     private static double StepSizeOf(AdaptiveTargetKernel kernel)

@@ -48,8 +48,8 @@ public sealed class McmcVaeNetworks : nn.Module
 /// <summary>
 /// Hirt et al.'s training scheme after VAE pre-training: per batch, the encoder is trained on the ELBO of its own sample
 /// z_0; a chain of K MALA or HMC steps targeting p(z | x) starts at z_0 (detached); the decoder is trained on
-/// -log p(x | z_K) with z_K detached; the kernel's step size and preconditioner are trained on the speed measure of
-/// every step (or its step size set by dual averaging). Seeded and resumable (networks, both optimizers, the adaptation's
+/// -log p(x | z_K) with z_K detached; the kernel's step size and preconditioner are trained on the speed measure with
+/// an optimizer step after every move, as the authors' adaptive kernels do (or its step size set by dual averaging). Seeded and resumable (networks, both optimizers, the adaptation's
 /// state and the generator in one checkpoint).
 /// </summary>
 public sealed class McmcVaeTrainer
@@ -84,7 +84,8 @@ public sealed class McmcVaeTrainer
         if (pretrained is not null) StateDicts.Load(networks.Vae, StateDicts.Of(pretrained), "the pre-trained VAE");
         var kernelModule = (nn.Module)networks.Kernel;
         using var vaeAdam = optim.Adam(networks.Vae.parameters(), config.VaeLearningRate);
-        using var kernelAdam = optim.Adam(kernelModule.parameters(), config.KernelLearningRate);
+        var kernelParameters = kernelModule.parameters().ToArray();
+        using var kernelAdam = optim.Adam(kernelParameters, config.KernelLearningRate);
         var speed = new SpeedMeasure(config.TargetAcceptance);
         var dual = new DualAveraging(config.TargetAcceptance, config.InitialStepSize);
         networks.AdaptationState = [speed.Beta, .. dual.State];
@@ -116,7 +117,6 @@ public sealed class McmcVaeTrainer
             var x = MnistDigits.Binarize(images.index_select(0, order!.narrow(0, step % perEpoch * config.BatchSize, config.BatchSize)), generator);
             step++;
             vaeAdam.zero_grad();
-            kernelAdam.zero_grad();
             // The decoder is held fixed while the encoder's ELBO and the kernel's speed measure are differentiated, so
             // that it learns from -log p(x | z_K) alone.
             foreach (var p in decoder.parameters()) p.requires_grad_(false);
@@ -134,8 +134,7 @@ public sealed class McmcVaeTrainer
                 acceptance += rate / config.McmcSteps;
                 if (config.Adaptation == McmcAdaptation.SpeedMeasure)
                 {
-                    speed.Loss(move).backward();
-                    speed.Update(rate);
+                    speed.Adapt(move, rate, kernelParameters, kernelAdam);
                 }
                 else
                 {
@@ -148,7 +147,6 @@ public sealed class McmcVaeTrainer
             var decoderLoss = -decoder.LogLikelihood(z, x).mean();
             decoderLoss.backward();
             vaeAdam.step();
-            if (config.Adaptation == McmcAdaptation.SpeedMeasure) kernelAdam.step();
             if (step % config.LogEvery == 0 || step == config.Steps)
             {
                 var metrics = new McmcVaeMetrics(step, elbo.mean().item<float>(), decoderLoss.item<float>(), acceptance,
