@@ -44,3 +44,52 @@ public class GmmBenchmarks
         sampler.Run(test, 20, 50, generator);
     }
 }
+
+/// <summary>
+/// The GMM's local proposal q(c | x, mu, tau) alone, the part the issue names as dominant: scores at the training
+/// step's size (L = 10, 20 instances, N = 60) with their backward, and at the evaluation batch's size (L = 50, N = 100).
+/// </summary>
+public class GmmLocalProposalBenchmarks
+{
+    private NeuralLocalProposal local = null!;
+    private Tensor trainX = null!, testX = null!;
+    private Latents trainZ = null!, testZ = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var generator = new Generator(0);
+        var prior = GmmPrior.Paper;
+        local = new NeuralLocalProposal(prior, generator: generator);
+        var train = GmmSimulator.Simulate(prior, 20, 60, generator);
+        var test = GmmSimulator.Simulate(prior, 20, 100, generator);
+        trainX = train.X.DetachFromDisposeScope();
+        testX = test.X.DetachFromDisposeScope();
+        trainZ = Particles(train, 10);
+        testZ = Particles(test, 50);
+    }
+
+    private static Latents Particles(GmmSimulator.Corpus sample, int particles)
+    {
+        var mu = sample.Mu.unsqueeze(0).expand(particles, -1, -1, -1).contiguous().DetachFromDisposeScope();
+        var tau = sample.Tau.unsqueeze(0).expand(particles, -1, -1, -1).contiguous().DetachFromDisposeScope();
+        return new Latents((GmmVariables.Mu, mu), (GmmVariables.Tau, tau));
+    }
+
+    [Benchmark(Description = "GMM local proposal scores + backward (L=10, B=20, N=60)")]
+    public void TrainingSize()
+    {
+        using var scope = NewDisposeScope();
+        local.zero_grad(set_to_none: true);
+        var logits = ((LocalConditional)local.Condition(trainX, trainZ)).Distribution.Categorical.Logits;
+        logits.sum().backward();
+    }
+
+    [Benchmark(Description = "GMM local proposal scores, no gradients (L=50, B=20, N=100)")]
+    public void EvaluationSize()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        local.Condition(testX, testZ);
+    }
+}
