@@ -107,6 +107,62 @@ public class DmmTests
 /// <summary>The rewritten score layer gives the plain MLP's scores and gradients.</summary>
 public class DmmLocalProposalTests
 {
+    private static Tensor PlainRingScores(Tensor point, Tensor ring, Tensor weight, Tensor bias) =>
+        nn.functional.linear((point + ring.unsqueeze(2)).relu(), weight, bias).squeeze(-1);
+
+    [Theory]
+    [InlineData(1L << 18)]   // one chunk
+    [InlineData(100L)]       // one ring row a chunk
+    [InlineData(1000L)]      // chunks of 9 rows, the last one of 2
+    public void Ring_scores_node_matches_autograd_through_the_plain_ops(long chunkElements)
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(9);
+        var point = randn([3, 7, 5], ScalarType.Float64, generator: g).requires_grad_();
+        var ring = randn([11, 3, 5], ScalarType.Float64, generator: g).requires_grad_();
+        var weight = randn([1, 5], ScalarType.Float64, generator: g).requires_grad_();
+        var bias = randn([1], ScalarType.Float64, generator: g).requires_grad_();
+        var fused = RingScores.Apply(point, ring, weight, bias, chunkElements);
+        var plain = PlainRingScores(point, ring, weight, bias);
+        Assert.Equal(plain.shape, fused.shape);
+        Assert.True((fused - plain).abs().max().item<double>() < 1e-12, "scores differ");
+        var upstream = randn(fused.shape, ScalarType.Float64, generator: g);
+        Tensor[] inputs = [point, ring, weight, bias];
+        var gradFused = Apg.Core.Autograd.Gradients.Of((fused * upstream).sum(), inputs);
+        var gradPlain = Apg.Core.Autograd.Gradients.Of((plain * upstream).sum(), inputs);
+        string[] names = ["point", "ring", "weight", "bias"];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(inputs[i].shape, gradFused[i].shape);
+            Assert.True((gradFused[i] - gradPlain[i]).abs().max().item<double>() < 1e-10, $"gradient of {names[i]} differs");
+        }
+    }
+
+    [Fact]
+    public void Ring_scores_node_differentiates_the_inputs_that_need_it_and_records_nothing_without_grad()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(10);
+        var point = randn([2, 4, 3], ScalarType.Float64, generator: g).requires_grad_();
+        var ring = randn([6, 2, 3], ScalarType.Float64, generator: g);
+        var weight = randn([1, 3], ScalarType.Float64, generator: g);
+        var bias = randn([1], ScalarType.Float64, generator: g);
+        var fused = RingScores.Apply(point, ring, weight, bias, 30);
+        var gradFused = Apg.Core.Autograd.Gradients.Of(fused.square().sum(), [point]);
+        var gradPlain = Apg.Core.Autograd.Gradients.Of(PlainRingScores(point, ring, weight, bias).square().sum(), [point]);
+        Assert.True((gradFused[0] - gradPlain[0]).abs().max().item<double>() < 1e-10, "gradient of point differs");
+        using (no_grad())
+            Assert.False(RingScores.Apply(point, ring, weight, bias).requires_grad);
+    }
+
+    [Fact]
+    public void Ring_scores_node_names_the_shapes_it_was_given()
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.Throws<ArgumentException>(() => RingScores.Apply(zeros(2, 4, 3), zeros(6, 5, 3), zeros(1, 3), zeros(1)));
+        Assert.Contains("[6, 5, 3]", e.Message);
+    }
+
     [Fact]
     public void Split_first_layer_matches_the_plain_mlp_in_value_and_gradient()
     {

@@ -69,17 +69,17 @@ public sealed class NeuralRingPointProposal : nn.Module, IBlockProposal
     public Block Block => Local;
 
     // The score MLP's first layer is linear in x[n] - mu[m], so it splits into a per-point and a per-ring part that
-    // broadcast-add into the hidden layer [L, M, B, N, H]: the [.., N, M, 2] offsets are never built. Rings go before
-    // instances so that the backward of the add reduces the per-point part over leading dims (fast in libtorch).
+    // broadcast-add into the hidden layer: the [.., N, M, 2] offsets are never built, and RingScores computes the
+    // hidden block [L M, B, N, H] in cache-sized chunks without keeping it for backward.
     public IBlockConditional Condition(Tensor x, Latents z)
     {
-        var mu = z[Mu];                                                            // [L, B, M, 2]
+        var mu = z[Mu];                                                                                    // [L, B, M, 2]
+        var (particles, instances, rings) = (mu.size(0), mu.size(1), mu.size(2));
         var pointPart = nn.functional.linear(x, scoreFirst.weight!, scoreFirst.bias!);                    // [B, N, H]
-        var ringPart = nn.functional.linear(mu, scoreFirst.weight!).permute(0, 2, 1, 3).contiguous().unsqueeze(3);   // [L, M, B, 1, H]
-        var hidden = (pointPart - ringPart).relu();                                                        // [L, M, B, N, H]
-        var shapeOut = hidden.shape[..^1];
-        var scores = nn.functional.linear(hidden.reshape(-1, hidden.size(-1)), scoreLast.weight!, scoreLast.bias!)
-            .view(shapeOut).permute(0, 2, 3, 1);                                                           // [L, B, N, M]
+        var ringPart = nn.functional.linear(mu.neg(), scoreFirst.weight!).permute(0, 2, 1, 3)
+            .reshape(particles * rings, instances, -1);                                                    // [L M, B, H]
+        var scores = RingScores.Apply(pointPart, ringPart, scoreLast.weight!, scoreLast.bias!)
+            .view(particles, rings, instances, -1).permute(0, 2, 3, 1);                                   // [L, B, N, M]
         return new RingPointConditional(x, mu, scores, d => (logA.forward(d).exp(), logB.forward(d).exp()));
     }
 
