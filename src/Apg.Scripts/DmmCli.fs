@@ -115,9 +115,9 @@ let train (args: ParseResults<TrainArgs>) =
             LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
     let out = args.GetResult TrainArgs.Out
     let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
-    let corpus = DmmCorpusFiles.Load(args.GetResult TrainArgs.Corpus)
+    let corpus = DmmCorpusFiles.LoadPoints(args.GetResult TrainArgs.Corpus)
     use cancel = Progress.cancelOnCtrlC ()
-    let trainer = DmmTrainer(config, corpus.X.``to``(device))
+    let trainer = DmmTrainer(config, corpus.``to``(device))
     let report (m: DmmTrainingMetrics) (elapsed: TimeSpan) =
         let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
         eprintfn "[%d/%d] %.2f steps/s, ETA %s | loss %.4g | ESS/L %.3f | log p %.1f | radius %.3f"

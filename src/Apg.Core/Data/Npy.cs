@@ -27,17 +27,24 @@ public static partial class Npy
     public static Tensor Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such .npy file", path);
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+        // The data go straight from the file into the tensor: a corpus is read without a managed copy of it.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var length = stream.Length;
+        Span<byte> preamble = stackalloc byte[12];
+        var got = stream.ReadAtLeast(preamble, preamble.Length, throwOnEndOfStream: false);
+        if (got < 10 || !preamble[..6].SequenceEqual(Magic))
             throw new NpyFormatException(path, "it does not start with the .npy magic bytes");
-        int major = bytes[6];
+        int major = preamble[6];
         int headerLength, headerStart;
-        if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)); headerStart = 10; }
-        else if (major is 2 or 3 && bytes.Length >= 12) { headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)); headerStart = 12; }
+        if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(preamble[8..]); headerStart = 10; }
+        else if (major is 2 or 3 && got >= 12) { headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(preamble[8..]); headerStart = 12; }
         else throw new NpyFormatException(path, $"unsupported format version {major}");
-        if (headerStart + headerLength > bytes.Length)
+        if (headerLength < 0 || headerStart + (long)headerLength > length)
             throw new NpyFormatException(path, $"truncated: the header claims {headerLength} bytes");
-        var header = Encoding.Latin1.GetString(bytes, headerStart, headerLength);
+        var headerBytes = new byte[headerLength];
+        stream.Position = headerStart;
+        stream.ReadExactly(headerBytes);
+        var header = Encoding.Latin1.GetString(headerBytes);
 
         var descr = DescrPattern().Match(header);
         var order = OrderPattern().Match(header);
@@ -52,12 +59,16 @@ public static partial class Npy
             .Select(s => long.TryParse(s, out var v) && v >= 0 ? v : throw new NpyFormatException(path, $"corrupt shape '({shapeText.Groups[1].Value})'"))
             .ToArray();
 
-        var dataStart = headerStart + headerLength;
+        var dataStart = headerStart + (long)headerLength;
         var expected = shape.Aggregate(1L, (a, b) => a * b) * TensorBytes.ElementSize(dtype);
-        var actual = bytes.Length - dataStart;
+        var actual = length - dataStart;
         if (actual != expected)
             throw new NpyFormatException(path, $"{(actual < expected ? "truncated" : "trailing bytes")}: shape ({string.Join(", ", shape)}) of {descr.Groups[1].Value} needs {expected} data bytes, the file has {actual}");
-        return TensorBytes.From(bytes.AsSpan(dataStart), dtype, shape);
+        if (expected > int.MaxValue)
+            throw new NpyFormatException(path, $"{expected} data bytes: arrays over 2 GB are not supported");
+        var result = empty(shape, dtype);
+        if (expected > 0) stream.ReadExactly(result.bytes);
+        return result;
     }
 
     /// <summary>Writes a tensor as a version 1.0 .npy file, atomically.</summary>
@@ -70,7 +81,8 @@ public static partial class Npy
         var dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
         var unpadded = 10 + dict.Length + 1;
         var header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";
-        var data = TensorBytes.Of(tensor);
+        using var scope = NewDisposeScope();
+        var data = tensor.detach().cpu().contiguous();
         AtomicFile.Write(path, stream =>
         {
             stream.Write(Magic);
@@ -80,7 +92,7 @@ public static partial class Npy
             BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
             stream.Write(length);
             stream.Write(Encoding.Latin1.GetBytes(header));
-            stream.Write(data);
+            if (data.numel() > 0) stream.Write(data.bytes);
         });
     }
 }

@@ -21,7 +21,7 @@ public static class TensorBytes
         if (numel * ElementSize(dtype) != bytes.Length)
             throw new ArgumentException($"{bytes.Length} bytes cannot fill a {dtype} tensor of shape {Shapes.Format(shape)}");
         var result = empty(shape, dtype);
-        if (numel > 0) result.bytes = bytes.ToArray();
+        if (numel > 0) bytes.CopyTo(result.bytes);
         return result;
     }
 

@@ -44,8 +44,7 @@ let trainWith (ctx: Context) (config: DmmTrainingConfig) : string * JsonObject =
         ctx.Store.GetOrRun("dmm-train", key, fun dir ->
             use scope = torch.NewDisposeScope()
             withOneIntraOpThread (fun () ->
-                let data = DmmCorpusFiles.Load corpusPath
-                let trainer = DmmTrainer(config, data.X)
+                let trainer = DmmTrainer(config, DmmCorpusFiles.LoadPoints corpusPath)
                 let report (m: DmmTrainingMetrics) (elapsed: TimeSpan) =
                     let rate, eta = Apg.Scripts.Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
                     eprintfn "    [%s] [%d/%d] %.1f steps/s, ETA %s | ESS/L %.3f | log p %.1f | radius %.3f" label m.Step config.Steps rate (eta.ToString @"hh\:mm\:ss") m.EssFraction m.LogJoint m.Radius

@@ -16,8 +16,8 @@ public static class DmmCorpusFiles
         Npy.Save(AnglesPath(path), corpus.H);
     }
 
-    /// <summary>Loads and checks x (and the assignments and angles when present); errors name the file and what is wrong.</summary>
-    public static DmmCorpus Load(string path)
+    /// <summary>Loads and checks x alone, [instances, points, 2] float32: what training needs.</summary>
+    public static Tensor LoadPoints(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: no such DMM corpus (write one with: ./apg dmm simulate --out {path})", path);
@@ -28,6 +28,13 @@ public static class DmmCorpusFiles
             throw new InvalidDataException($"{path}: a DMM corpus must hold float32 or float64 values, this one holds {x.dtype}");
         if (!x.isfinite().all().item<bool>())
             throw new InvalidDataException($"{path}: the corpus holds NaN or infinite values");
+        return x.to(ScalarType.Float32);
+    }
+
+    /// <summary>Loads and checks x (and the assignments and angles when present); errors name the file and what is wrong.</summary>
+    public static DmmCorpus Load(string path)
+    {
+        var x = LoadPoints(path);
         Tensor c = zeros(0), h = zeros(0);
         var side = AssignmentsPath(path);
         if (File.Exists(side))
@@ -43,6 +50,6 @@ public static class DmmCorpusFiles
             if (h.dim() != 2 || h.size(0) != x.size(0) || h.size(1) != x.size(1))
                 throw new InvalidDataException($"{anglesPath}: angles must have shape {Shapes.Format(x.shape[..2])}, found {Shapes.Format(h)}");
         }
-        return new DmmCorpus(x.to(ScalarType.Float32), c, h.to(ScalarType.Float32));
+        return new DmmCorpus(x, c, h.to(ScalarType.Float32));
     }
 }

@@ -69,7 +69,7 @@ public sealed class DmmTrainer
             if (step % config.LogEvery == 0 || step == config.Steps)
             {
                 var last = run.Sweeps[^1];
-                var metrics = new DmmTrainingMetrics(step, run.Loss.to(ScalarType.Float64).item<double>(), last.EssFraction.Average(),
+                var metrics = new DmmTrainingMetrics(step, run.Loss!.to(ScalarType.Float64).item<double>(), last.EssFraction.Average(),
                     last.MeanLogJoint.Average(), networks.Decoder.Radius.detach().to(ScalarType.Float64).item<double>());
                 TrainingState.WriteMetrics(log, step, clock.Elapsed.TotalSeconds, metrics.Loss, metrics.EssFraction, metrics.LogJoint, metrics.Radius);
                 onLog?.Invoke(metrics, clock.Elapsed);
