@@ -1,3 +1,4 @@
+using Apg.Core.Runtime;
 using System.Text.Json;
 
 namespace Apg.Core.Data;
@@ -83,5 +84,5 @@ public sealed class MnistDigits
 
     /// <summary>Dynamic binarization: each pixel is 1 with probability its grey level, drawn from the generator.</summary>
     public static Tensor Binarize(Tensor greyLevels, Generator generator) =>
-        bernoulli(greyLevels, generator);
+        SeededDraws.Bernoulli(greyLevels, generator);
 }

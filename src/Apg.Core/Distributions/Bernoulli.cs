@@ -1,3 +1,5 @@
+using Apg.Core.Runtime;
+
 namespace Apg.Core.Distributions;
 
 /// <summary>Bernoulli from logits, elementwise; values are 0/1 in the logits' dtype.</summary>
@@ -11,7 +13,7 @@ public sealed class Bernoulli(Tensor logits) : IDistribution
     public Tensor Sample(Generator? generator)
     {
         using var noGrad = no_grad();
-        return bernoulli(Logits.sigmoid(), generator);
+        return SeededDraws.Bernoulli(Logits.sigmoid(), generator);
     }
 
     // x * logits - softplus(logits): log sigmoid and log (1 - sigmoid) without cancellation.

@@ -12,8 +12,8 @@ public sealed class Beta(Tensor concentration1, Tensor concentration0) : IDistri
     {
         using var noGrad = no_grad();
         var shape = Shapes.Broadcast(Concentration1.shape, Concentration0.shape);
-        var x = _standard_gamma(Concentration1.expand(shape).contiguous(), generator);
-        var y = _standard_gamma(Concentration0.expand(shape).contiguous(), generator);
+        var x = SeededDraws.StandardGamma(Concentration1.expand(shape).contiguous(), generator);
+        var y = SeededDraws.StandardGamma(Concentration0.expand(shape).contiguous(), generator);
         var eps = Concentration1.dtype == ScalarType.Float64 ? 1e-15 : 1e-7;
         return (x / (x + y)).clamp(eps, 1 - eps);
     }

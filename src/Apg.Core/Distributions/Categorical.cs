@@ -1,3 +1,5 @@
+using Apg.Core.Runtime;
+
 namespace Apg.Core.Distributions;
 
 /// <summary>Categorical over the last dim, from (unnormalized) logits; values are int64 indices.</summary>
@@ -18,7 +20,7 @@ public sealed class Categorical : IDistribution
         using var noGrad = no_grad();
         var shape = Logits.shape;
         long[] rows = [.. shape[..^1], 1];
-        var u = rand(rows, Logits.dtype, Logits.device, generator: generator);
+        var u = SeededDraws.Rand(rows, Logits.dtype, Logits.device, generator);
         var below = Logits.detach().exp().cumsum(-1).lt(u).sum(-1);
         // Rounding can leave the last cumulative probability a hair under u.
         return below.clamp_max(shape[^1] - 1).to(ScalarType.Int64);

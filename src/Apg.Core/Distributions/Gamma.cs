@@ -13,7 +13,7 @@ public sealed class Gamma(Tensor concentration, Tensor rate) : IDistribution
         using var noGrad = no_grad();
         var alpha = Concentration.expand(Shapes.Broadcast(Concentration.shape, Rate.shape)).contiguous();
         // Standard gamma draws can underflow to exactly 0 for small shapes; keep them in the support.
-        return (_standard_gamma(alpha, generator) / Rate).clamp_min(Tiny(alpha.dtype));
+        return (SeededDraws.StandardGamma(alpha, generator) / Rate).clamp_min(Tiny(alpha.dtype));
     }
 
     public Tensor LogProb(Tensor value) =>

@@ -18,7 +18,7 @@ public sealed class Normal(Tensor loc, Tensor scale) : IDistribution
 
     /// <summary>loc + scale * eps with eps ~ Normal(0, 1) in the broadcast shape: differentiable in loc and scale.</summary>
     public Tensor RSample(Generator? generator) =>
-        Loc + Scale * randn(Shapes.Broadcast(Loc.shape, Scale.shape), Loc.dtype, Loc.device, generator: generator);
+        Loc + Scale * SeededDraws.Randn(Shapes.Broadcast(Loc.shape, Scale.shape), Loc.dtype, Loc.device, generator);
 
     public Tensor LogProb(Tensor value) => -((value - Loc) / Scale).square() * 0.5 - Scale.log() - HalfLog2Pi;
 

@@ -1,3 +1,4 @@
+using Apg.Core.Runtime;
 using Apg.Core.Autograd;
 
 namespace Apg.Core.Inference;
@@ -15,7 +16,7 @@ public static class Hmc
         if (leapfrogSteps < 1) throw new ArgumentOutOfRangeException(nameof(leapfrogSteps), leapfrogSteps, "at least one leapfrog step");
         using var grad = enable_grad();
         var q = state.Select(s => s.detach()).ToArray();
-        var momentum = q.Select(s => randn(s.shape, s.dtype, s.device, generator: generator)).ToArray();
+        var momentum = q.Select(s => SeededDraws.Randn(s.shape, s.dtype, s.device, generator)).ToArray();
         var (logP0, gradient) = ValueAndGradient(logDensity, q);
         var h0 = logP0 - Kinetic(momentum);
         var p = momentum.Select((m, i) => m + gradient[i] * (stepSize / 2)).ToArray();
@@ -29,7 +30,7 @@ public static class Hmc
         }
         using var noGrad = no_grad();
         var h1 = logP - Kinetic(p);
-        var logU = rand(h0.shape, h0.dtype, h0.device, generator: generator).log();
+        var logU = SeededDraws.Rand(h0.shape, h0.dtype, h0.device, generator).log();
         // NaN energies (a diverged trajectory) compare false and are rejected.
         var accept = logU.lt(h1 - h0);
         var next = q.Select((s, i) => where(Broadcast(accept, s), s, state[i].detach())).ToArray();

@@ -19,7 +19,7 @@ public static class Resampling
         var probs = (logWeights - logWeights.logsumexp(0, keepdim: true)).exp().t().contiguous(); // [B, L]
         return scheme switch
         {
-            ResamplingScheme.Multinomial => multinomial(probs, particles, true, generator).t(),
+            ResamplingScheme.Multinomial => SeededDraws.Multinomial(probs, particles, true, generator).t(),
             ResamplingScheme.Systematic => Systematic(probs, particles, generator),
             _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
         };
@@ -29,7 +29,7 @@ public static class Resampling
     private static Tensor Systematic(Tensor probs, long particles, Generator? generator)
     {
         var instances = probs.size(0);
-        var u = rand([instances, 1], probs.dtype, probs.device, generator: generator);
+        var u = SeededDraws.Rand([instances, 1], probs.dtype, probs.device, generator);
         var pointers = (arange(0, particles, 1, probs.dtype, probs.device).unsqueeze(0) + u) / particles;
         var cdf = probs.cumsum(1);
         return searchsorted(cdf, pointers.contiguous(), right: true).clamp_max(particles - 1).to(ScalarType.Int64).t();

@@ -1,3 +1,4 @@
+using Apg.Core.Runtime;
 using TorchSharp.Modules;
 
 namespace Apg.Core.NN;
@@ -15,8 +16,8 @@ public static class SeededLinear
         var layer = nn.Linear(inFeatures, outFeatures, hasBias: bias, device: device, dtype: dtype);
         var bound = 1.0 / Math.Sqrt(inFeatures);
         using var noGrad = no_grad();
-        layer.weight!.uniform_(-bound, bound, generator);
-        layer.bias?.uniform_(-bound, bound, generator);
+        SeededDraws.Uniform_(layer.weight!, -bound, bound, generator);
+        if (layer.bias is not null) SeededDraws.Uniform_(layer.bias, -bound, bound, generator);
         return layer;
     }
 }

@@ -1,3 +1,4 @@
+using Apg.Core.Runtime;
 using TorchSharp.Modules;
 using Apg.Core.Autograd;
 
@@ -17,7 +18,7 @@ public sealed record McmcStep(Tensor Next, Tensor Proposed, Tensor LogAcceptance
     internal static McmcStep Decide(Tensor current, Tensor proposed, Tensor logAlpha, Tensor entropy, Generator? generator, bool differentiable)
     {
         using var noGrad = no_grad();
-        var accepted = rand(logAlpha.shape, logAlpha.dtype, logAlpha.device, generator: generator).log().lt(logAlpha.detach());
+        var accepted = SeededDraws.Rand(logAlpha.shape, logAlpha.dtype, logAlpha.device, generator).log().lt(logAlpha.detach());
         var next = where(accepted.unsqueeze(-1), proposed.detach(), current);
         return new McmcStep(next, proposed, differentiable ? logAlpha : logAlpha.detach(), accepted, differentiable ? entropy : entropy.detach());
     }
@@ -61,7 +62,7 @@ public sealed class MalaKernel : nn.Module, IAdaptiveKernel
         var h = logStepSize.exp();
         var current = x.detach();
         var (logPiX, gradX) = ValueAndGradient(logDensity, current, false);
-        var xi = randn(current.shape, current.dtype, current.device, generator: generator);
+        var xi = SeededDraws.Randn(current.shape, current.dtype, current.device, generator);
         var meanX = ProposalMean(current, gradX, h);
         var y = meanX + h * preconditioner.Apply(xi);
         if (!differentiable) y = y.detach();

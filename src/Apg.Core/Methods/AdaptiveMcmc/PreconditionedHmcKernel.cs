@@ -1,3 +1,4 @@
+using Apg.Core.Runtime;
 using TorchSharp.Modules;
 namespace Apg.Core.Methods.AdaptiveMcmc;
 
@@ -34,7 +35,7 @@ public sealed class PreconditionedHmcKernel : nn.Module, IAdaptiveKernel
         var h = logStepSize.exp();
         var current = x.detach();
         var (logPi0, gradient) = MalaKernel.ValueAndGradient(logDensity, current, false);
-        var p0 = randn(current.shape, current.dtype, current.device, generator: generator);
+        var p0 = SeededDraws.Randn(current.shape, current.dtype, current.device, generator);
         var p = p0 + 0.5 * h * preconditioner.ApplyTranspose(gradient);
         var q = current;
         var logPi = logPi0;

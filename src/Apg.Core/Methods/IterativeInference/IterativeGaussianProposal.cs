@@ -1,3 +1,4 @@
+using Apg.Core.Runtime;
 using Apg.Core.Autograd;
 using Apg.Core.Distributions;
 using Apg.Core.Inference;
@@ -103,7 +104,7 @@ public sealed class IterativeGaussianProposal : nn.Module, IBlockProposal
         Tensor? elbo = null;
         for (var s = 0; s < Samples; s++)
         {
-            var eps = randn(m.shape, dtype: m.dtype, device: m.device, generator: noise);
+            var eps = SeededDraws.Randn(m.shape, m.dtype, m.device, noise);
             var terms = model.LogJointTerms(x, z.With(new Latents((variable, m + (0.5 * lv).exp() * eps))), Block);
             elbo = elbo is null ? terms : elbo + terms;
         }

@@ -1,3 +1,5 @@
+using Apg.Core.Runtime;
+
 namespace Apg.Core.Methods.Vae;
 
 /// <summary>A diagonal Gaussian q(z) = N(mean, exp(logvar)) given by its parameters [B, D]: the variational family.</summary>
@@ -7,7 +9,7 @@ public static class DiagonalGaussian
 
     /// <summary>Standard Normal noise [samples, B, D] for <see cref="Reparameterize"/>.</summary>
     public static Tensor Noise(long samples, Tensor mean, Generator generator) =>
-        randn([samples, .. mean.shape], dtype: mean.dtype, device: mean.device, generator: generator);
+        SeededDraws.Randn([samples, .. mean.shape], mean.dtype, mean.device, generator);
 
     /// <summary>z = mean + exp(logvar / 2) * noise, [samples, B, D], differentiable in both parameters.</summary>
     public static Tensor Reparameterize(Tensor mean, Tensor logVar, Tensor noise) => mean + (0.5 * logVar).exp() * noise;

@@ -1,3 +1,4 @@
+using Apg.Core.Runtime;
 using Apg.Core.Inference;
 using Apg.Core.Methods.AdaptiveMcmc;
 
@@ -21,7 +22,7 @@ public static class GmmKernelAdaptation
         if (batchSize < 1 || particles < 1) throw new ArgumentException($"batch size and particles must be at least 1, got {batchSize} and {particles}");
         var instances = corpus.size(0);
         using var generator = new Generator(seed, corpus.device);
-        using var order = randperm(instances, generator: generator, device: corpus.device);
+        using var order = SeededDraws.Randperm(instances, corpus.device, generator);
         (Tensor, Latents) Start(int step)
         {
             using var noGrad = no_grad();
