@@ -116,7 +116,7 @@ let train (args: ParseResults<TrainArgs>) =
     let out = args.GetResult Out
     let report (m: McmcVaeMetrics) (elapsed: TimeSpan) =
         let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
-        eprintfn "[%d/%d] %.1f steps/s, ETA %s | ELBO %.2f | accept %.3f | step %.4g | beta %.3g" m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Elbo m.Acceptance m.StepSize m.Beta
+        eprintfn "[%d/%d] %.1f steps/s, ETA %s | ELBO %.2f | accept %.3f | step %.4g | beta %.3g | diverged %d" m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Elbo m.Acceptance m.StepSize m.Beta m.DivergedMoves
     use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
     printfn "checkpoint in %s (metrics in %s)" out (Path.Combine(out, Apg.Core.Training.TrainingState.MetricsFile))
     0

@@ -60,9 +60,17 @@ public sealed class McmcVaeTests : IDisposable
         var images = Images(128, new Generator(42));
         var config = Small(kernel, adaptation, 200);
         var rates = new List<double>();
-        using var networks = new McmcVaeTrainer(config, images, null).Train(dir.File($"{kernel}-{adaptation}"),
-            (m, _) => { if (m.Step > 150) rates.Add(m.Acceptance); });
+        var diverged = new List<int>();
+        var run = dir.File($"{kernel}-{adaptation}");
+        using var networks = new McmcVaeTrainer(config, images, null).Train(run,
+            (m, _) => { if (m.Step > 150) rates.Add(m.Acceptance); diverged.Add(m.DivergedMoves); });
         Assert.InRange(rates.Average(), config.TargetAcceptance - 0.15, config.TargetAcceptance + 0.15);
+        // metrics.csv logs each interval's diverged moves as the progress callback saw them, at most every move of it
+        var lines = File.ReadAllLines(Path.Combine(run, Apg.Core.Training.TrainingState.MetricsFile));
+        var column = Array.IndexOf(lines[0].Split(','), "diverged_moves");
+        Assert.True(column >= 0, $"no diverged_moves column in '{lines[0]}'");
+        Assert.Equal(diverged, lines.Skip(1).Select(line => int.Parse(line.Split(',')[column])));
+        Assert.All(diverged, d => Assert.InRange(d, 0, config.LogEvery * config.McmcSteps));
         Assert.True(networks.Kernel.LogStepSize.exp().item<float>() > 0.05f, "the step size did not grow from its small start");
         var ll = HeldOutLogLikelihood.Estimate(networks.Vae, MnistDigits.Binarize(Images(20, new Generator(43)), new Generator(44)), 50, new Generator(45));
         Assert.True(double.IsFinite(ll) && ll < 0, $"held-out log p(x) {ll}");

@@ -94,7 +94,7 @@ let trainMcmc (ctx: Context) (dataset: string) (kernel: McmcKernelChoice) (adapt
                 use vae = IaiTrainer.LoadStandard(fst pretrained)
                 let trainer = McmcVaeTrainer(config, fst (images ctx dataset), vae)
                 let report (m: McmcVaeMetrics) (elapsed: TimeSpan) =
-                    progress label config.Steps (fun () -> trainer.ResumedFrom) m.Step elapsed (sprintf "ELBO %.2f | accept %.2f | step %.3g | beta %.3g" m.Elbo m.Acceptance m.StepSize m.Beta)
+                    progress label config.Steps (fun () -> trainer.ResumedFrom) m.Step elapsed (sprintf "ELBO %.2f | accept %.2f | step %.3g | beta %.3g | diverged %d" m.Elbo m.Acceptance m.StepSize m.Beta m.DivergedMoves)
                 use networks = trainer.Train(dir, Action<_, _>(report), Cancel.token)
                 if Cancel.token.IsCancellationRequested then raise (OperationCanceledException "interrupted: rerun the same command to resume"))
             obj [ "steps", v config.Steps ])

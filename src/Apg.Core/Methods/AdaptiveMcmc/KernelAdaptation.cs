@@ -1,3 +1,4 @@
+using Apg.Core.Training;
 using Apg.Core.Inference;
 
 namespace Apg.Core.Methods.AdaptiveMcmc;
@@ -13,7 +14,8 @@ public sealed record KernelAdaptationConfig(McmcAdaptation Adaptation, int Steps
 {
     public void Validate()
     {
-        if (Steps < 1 || Moves < 1) throw new ArgumentException($"adaptation needs at least one step and one move, got {Steps} steps of {Moves} moves");
+        ConfigChecks.AtLeastOne(Steps, "adaptation steps");
+        ConfigChecks.AtLeastOne(Moves, "moves per adaptation step");
         if (!(LearningRate > 0)) throw new ArgumentException($"the adaptation's learning rate must be positive, got {LearningRate}");
         if (TargetAcceptance is not (> 0 and < 1)) throw new ArgumentException($"the target acceptance must lie in (0, 1), got {TargetAcceptance}");
     }

@@ -10,7 +10,8 @@ namespace Apg.Core.Methods.AdaptiveMcmc;
 
 /// <summary>Training metrics: the encoder's ELBO, the decoder's loss at the chain's end, the acceptance rate over the
 /// chain, the step size and beta (speed measure) after the step.</summary>
-public sealed record McmcVaeMetrics(int Step, double Elbo, double DecoderLoss, double Acceptance, double StepSize, double Beta);
+/// <summary>DivergedMoves: moves since the last log whose speed-measure gradient was not finite (left out of the kernel's step).</summary>
+public sealed record McmcVaeMetrics(int Step, double Elbo, double DecoderLoss, double Acceptance, double StepSize, double Beta, int DivergedMoves);
 
 /// <summary>The networks of an MCMC-refined VAE, one checkpoint: encoder and decoder, the kernel, and the adaptation's
 /// state (beta, or dual averaging's) as a buffer, so that a resumed run continues exactly.</summary>
@@ -49,13 +50,13 @@ public sealed class McmcVaeNetworks : nn.Module
 /// Hirt et al.'s training scheme after VAE pre-training: per batch, the encoder is trained on the ELBO of its own sample
 /// z_0; a chain of K MALA or HMC steps targeting p(z | x) starts at z_0 (detached); the decoder is trained on
 /// -log p(x | z_K) with z_K detached; the kernel's step size and preconditioner are trained on the speed measure with
-/// an optimizer step after every move, as the authors' adaptive kernels do (or its step size set by dual averaging). Seeded and resumable (networks, both optimizers, the adaptation's
-/// state and the generator in one checkpoint).
+/// an optimizer step after every move, as the authors' adaptive kernels do (or its step size set by dual averaging).
+/// Seeded and resumable (networks, both optimizers, the adaptation's state and the generator in one checkpoint).
 /// </summary>
 public sealed class McmcVaeTrainer
 {
     public const string Task = "mcmc-vae";
-    private static readonly string[] Columns = ["step", "seconds", "elbo", "decoder_loss", "acceptance", "step_size", "beta"];
+    private static readonly string[] Columns = ["step", "seconds", "elbo", "decoder_loss", "acceptance", "step_size", "beta", "diverged_moves"];
 
     private readonly McmcVaeConfig config;
     private readonly Tensor images;
@@ -100,6 +101,7 @@ public sealed class McmcVaeTrainer
         using var log = TrainingState.OpenMetrics(outDirectory, step, Columns);
         Tensor? order = null;
         var epoch = -1;
+        var diverged = 0;
         void Save(int at)
         {
             networks.AdaptationState = [speed.Beta, .. dual.State];
@@ -134,7 +136,7 @@ public sealed class McmcVaeTrainer
                 acceptance += rate / config.McmcSteps;
                 if (config.Adaptation == McmcAdaptation.SpeedMeasure)
                 {
-                    speed.Adapt(move, rate, kernelParameters, kernelAdam);
+                    if (!speed.Adapt(move, rate, kernelParameters, kernelAdam)) diverged++;
                 }
                 else
                 {
@@ -150,9 +152,10 @@ public sealed class McmcVaeTrainer
             if (step % config.LogEvery == 0 || step == config.Steps)
             {
                 var metrics = new McmcVaeMetrics(step, elbo.mean().item<float>(), decoderLoss.item<float>(), acceptance,
-                    networks.Kernel.LogStepSize.exp().item<float>(), speed.Beta);
-                TrainingState.WriteMetrics(log, step, clock.Elapsed.TotalSeconds, metrics.Elbo, metrics.DecoderLoss, metrics.Acceptance, metrics.StepSize, metrics.Beta);
+                    networks.Kernel.LogStepSize.exp().item<float>(), speed.Beta, diverged);
+                TrainingState.WriteMetrics(log, step, clock.Elapsed.TotalSeconds, metrics.Elbo, metrics.DecoderLoss, metrics.Acceptance, metrics.StepSize, metrics.Beta, metrics.DivergedMoves);
                 onLog?.Invoke(metrics, clock.Elapsed);
+                diverged = 0;
             }
             if (step % config.CheckpointEvery == 0 || step == config.Steps) Save(step);
         }

@@ -13,7 +13,7 @@ public static class BmnistMethods
     /// <summary>BPG: as APG with the codes proposed from the prior (the authors' bootstrapped sampler).</summary>
     public static ApgSampler Bpg(BmnistNetworks networks, int frames) =>
         new(networks.Model, networks.OneShot,
-            [new GibbsBlockUpdate(new PriorWhatProposal(networks.Prior)), .. networks.Where(frames).Select(w => new GibbsBlockUpdate(w))]);
+            [new GibbsBlockUpdate(new PriorWhatProposal()), .. networks.Where(frames).Select(w => new GibbsBlockUpdate(w))]);
 
     /// <summary>RWS: the one-shot proposal alone (run it with one sweep and K * L particles).</summary>
     public static ApgSampler Rws(BmnistNetworks networks) => new(networks.Model, networks.OneShot, []);

@@ -63,7 +63,7 @@ public sealed class WhatProposal(WhatEncoder encoder, SpatialTransformer transfo
 }
 
 /// <summary>BPG's {what} proposal: the prior Normal(0, I), blind to the data.</summary>
-public sealed class PriorWhatProposal(BmnistPrior prior) : IBlockProposal
+public sealed class PriorWhatProposal : IBlockProposal
 {
     public Block Block => WhatBlock;
 

@@ -37,7 +37,7 @@ public sealed record DmmIterativeProposalConfig
     {
         foreach (var (value, name) in new[] { (Sweeps, "sweeps"), (Particles, "particles"), (BatchSize, "batch size"), (Steps, "steps"),
                      (Iterations, "iterations"), (Samples, "samples"), (Hidden, "hidden width"), (CheckpointEvery, "checkpoint interval"), (LogEvery, "log interval") })
-            if (value < 1) throw new ArgumentException($"{name} must be at least 1, got {value}");
+            ConfigChecks.AtLeastOne(value, name);
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
     }
 }
