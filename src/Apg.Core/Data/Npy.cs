@@ -82,7 +82,7 @@ public static partial class Npy
         var unpadded = 10 + dict.Length + 1;
         var header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";
         using var scope = NewDisposeScope();
-        var data = tensor.detach().cpu().contiguous();
+        var data = TensorBytes.InCpuOrder(tensor);
         AtomicFile.Write(path, stream =>
         {
             stream.Write(Magic);

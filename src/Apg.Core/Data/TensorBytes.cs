@@ -25,11 +25,14 @@ public static class TensorBytes
         return result;
     }
 
+    /// <summary>The tensor detached, on the CPU and contiguous: its .bytes are its values in row-major order.</summary>
+    public static Tensor InCpuOrder(Tensor tensor) => tensor.detach().cpu().contiguous();
+
     /// <summary>The tensor's values as bytes (copied to the CPU and made contiguous first).</summary>
     public static byte[] Of(Tensor tensor)
     {
         using var scope = NewDisposeScope();
-        var cpu = tensor.detach().cpu().contiguous();
+        var cpu = InCpuOrder(tensor);
         return cpu.numel() == 0 ? [] : cpu.bytes.ToArray();
     }
 }

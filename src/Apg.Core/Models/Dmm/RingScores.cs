@@ -9,8 +9,8 @@ namespace Apg.Core.Models.Dmm;
 /// </summary>
 public sealed class RingScores : autograd.SingleTensorFunction<RingScores>
 {
-    /// <summary>Hidden elements per chunk: 1 MB of float32, well inside a core's L2 cache.</summary>
-    public const long DefaultChunkElements = 1 << 18;
+    /// <summary>Hidden elements per chunk (CacheChunks').</summary>
+    public const long DefaultChunkElements = Runtime.CacheChunks.DefaultElements;
 
     public override string Name => nameof(RingScores);
 
@@ -31,7 +31,7 @@ public sealed class RingScores : autograd.SingleTensorFunction<RingScores>
         ctx.save_for_backward([point, ring, weight]);
         ctx.save_data("chunk", chunkElements);
         var parts = new List<Tensor>();
-        foreach (var (start, length) in Chunks(ring.size(0), point.numel(), chunkElements))
+        foreach (var (start, length) in Runtime.CacheChunks.Rows(ring.size(0), point.numel(), chunkElements))
         {
             using var scope = NewDisposeScope();
             var hidden = Hidden(point, ring.narrow(0, start, length));                          // [r, B, N, H]
@@ -50,7 +50,7 @@ public sealed class RingScores : autograd.SingleTensorFunction<RingScores>
         var gradPoint = zeros_like(point);
         var gradRing = empty_like(ring);
         var gradWeight = zeros_like(weight);
-        foreach (var (start, length) in Chunks(ring.size(0), point.numel(), chunkElements))
+        foreach (var (start, length) in Runtime.CacheChunks.Rows(ring.size(0), point.numel(), chunkElements))
         {
             using var scope = NewDisposeScope();
             var hidden = Hidden(point, ring.narrow(0, start, length));                          // [r, B, N, H]
@@ -66,11 +66,4 @@ public sealed class RingScores : autograd.SingleTensorFunction<RingScores>
     }
 
     private static Tensor Hidden(Tensor point, Tensor rings) => (point + rings.unsqueeze(2)).relu_();
-
-    private static IEnumerable<(long Start, long Length)> Chunks(long rows, long perRow, long chunkElements)
-    {
-        var chunk = Math.Max(1, chunkElements / Math.Max(1, perRow));
-        for (long start = 0; start < rows; start += chunk)
-            yield return (start, Math.Min(chunk, rows - start));
-    }
 }

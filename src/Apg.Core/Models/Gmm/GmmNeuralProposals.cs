@@ -1,3 +1,4 @@
+using Apg.Core.Runtime;
 using Apg.Core.Inference;
 using Apg.Core.NN;
 using TorchSharp.Modules;
@@ -76,10 +77,8 @@ public sealed class NeuralLocalProposal : nn.Module, IBlockProposal
 
     public Block Block => Local;
 
-    // Hidden activations are built a few particles at a time so that each chunk stays in cache: the whole
-    // [L, B, N, M, H] block is tens of MB at evaluation sizes, and the memory traffic then dominates.
-    private const long ChunkElements = 1 << 18;
-
+    // Hidden activations are built a few particles at a time (CacheChunks): the whole [L, M, B, N, H] block is
+    // tens of MB at evaluation sizes, and the memory traffic would dominate.
     // Two identities keep the big hidden block [L, M, B, N, H] to three passes forward:
     // - the first layer on concat(x_n, mu_m, tau_m) splits into a per-point and a per-cluster part, so the
     //   [.., 3D] input is never built: the two parts broadcast-add into the hidden layer;
@@ -98,14 +97,12 @@ public sealed class NeuralLocalProposal : nn.Module, IBlockProposal
         var w2 = last.weight! * 2;
         var b2 = last.bias! - last.weight!.sum(1);
         var shape = clusterPart.shape;
-        var particles = shape[0];
         var perParticle = shape[1] * shape[2] * x.size(1) * shape[4];
-        var chunk = Math.Max(1, ChunkElements / perParticle);
         var logits = new List<Tensor>();
-        for (long start = 0; start < particles; start += chunk)
+        foreach (var (start, length) in CacheChunks.Rows(shape[0], perParticle))
         {
             using var scope = NewDisposeScope();
-            var part = clusterPart.narrow(0, start, Math.Min(chunk, particles - start));
+            var part = clusterPart.narrow(0, start, length);
             var hidden = (pointPart + part).sigmoid();                                                    // [l, M, B, N, H]
             // A 2D matrix product differentiates several times faster in libtorch than a 5D one.
             var shapeOut = hidden.shape[..^1];
