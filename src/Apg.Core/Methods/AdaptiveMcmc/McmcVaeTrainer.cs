@@ -9,8 +9,8 @@ using TorchSharp.Modules;
 namespace Apg.Core.Methods.AdaptiveMcmc;
 
 /// <summary>Training metrics: the encoder's ELBO, the decoder's loss at the chain's end, the acceptance rate over the
-/// chain, the step size and beta (speed measure) after the step.</summary>
-/// <summary>DivergedMoves: moves since the last log whose speed-measure gradient was not finite (left out of the kernel's step).</summary>
+/// chain, the step size and beta (speed measure) after the step, and the moves since the last log whose speed-measure
+/// gradient was not finite (left out of the kernel's step).</summary>
 public sealed record McmcVaeMetrics(int Step, double Elbo, double DecoderLoss, double Acceptance, double StepSize, double Beta, int DivergedMoves);
 
 /// <summary>The networks of an MCMC-refined VAE, one checkpoint: encoder and decoder, the kernel, and the adaptation's
