@@ -38,13 +38,17 @@ public sealed class WhereEncoder : nn.Module
 /// q(where_t | x_t, templates): the digits of frame t in turn; digit d's position is drawn from the network applied to
 /// the softmax of the cross-correlation of the residual frame (the frame minus digits 1..d-1 placed where this draw
 /// put them) with digit d's template. The density of given positions recomputes the residuals from those positions,
-/// so it is the exact density of the same kernel (the authors scored old positions on the new residuals).
+/// so it is the exact density of the same kernel (the authors scored old positions on the new residuals). The first
+/// digit's residual is the frame itself whatever the positions, so its distribution is computed once and serves the
+/// draw and, without gradients, every later density (the engine's reverse kernel): one of the 2D passes of the
+/// position network in a block update, with the same numbers.
 /// </summary>
 public sealed class WherePositionsConditional(WhereEncoder encoder, SpatialTransformer transformer, Tensor frame, Tensor templates, int t)
     : IBlockConditional
 {
     private (Tensor Where, Tensor LogQ)? drawn;
     private Tensor[]? spectra; // each digit's template spectrum, shared by the draw and the reverse density
+    private Normal? firstDigit; // the first digit's distribution, detached
 
     public Latents Sample(Generator? generator)
     {
@@ -63,7 +67,7 @@ public sealed class WherePositionsConditional(WhereEncoder encoder, SpatialTrans
     private (Tensor Where, Tensor LogQ) Run(Tensor? given, Generator? generator)
     {
         var (l, b, digits) = (templates.size(0), templates.size(1), templates.size(2));
-        var (f, p) = (transformer.FrameSize, transformer.DigitSize);
+        var p = transformer.DigitSize;
         var residual = frame;
         Tensor? logQ = null;
         var positions = new List<Tensor>((int)digits);
@@ -73,8 +77,9 @@ public sealed class WherePositionsConditional(WhereEncoder encoder, SpatialTrans
             // A scope per digit: its maps and frames go as soon as it is done (autograd keeps what backward needs).
             using var scope = NewDisposeScope();
             var template = templates.select(2, d);
-            var map = transformer.CorrelateSpectra(residual.reshape(l * b, f, f), spectra[d]);
-            var q = encoder.Forward(FlushSubnormal(nn.functional.softmax(map.reshape(l, b, -1), -1)));
+            var q = d == 0 && firstDigit is not null && !is_grad_enabled() ? firstDigit : Propose(residual, spectra[d]);
+            if (d == 0 && firstDigit is null)
+                firstDigit = new Normal(q.Loc.detach().MoveToOuterDisposeScope(), q.Scale.detach().MoveToOuterDisposeScope());
             var position = given is null ? q.Sample(generator) : given.select(2, d);
             var term = q.LogProb(position).sum(-1);
             logQ = (logQ is null ? term : logQ + term).MoveToOuterDisposeScope();
@@ -89,6 +94,13 @@ public sealed class WherePositionsConditional(WhereEncoder encoder, SpatialTrans
         }
         if (!ReferenceEquals(residual, frame)) residual.Dispose();
         return (given ?? stack(positions, 2), logQ!);
+    }
+
+    private Normal Propose(Tensor residual, Tensor spectrum)
+    {
+        var (l, b, f) = (residual.size(0), residual.size(1), transformer.FrameSize);
+        var map = transformer.CorrelateSpectra(residual.reshape(l * b, f, f), spectrum);
+        return encoder.Forward(FlushSubnormal(nn.functional.softmax(map.reshape(l, b, -1), -1)));
     }
 
     // Most of a softmax over thousands of positions underflows to float32 subnormals, and x86 multiplies those a
