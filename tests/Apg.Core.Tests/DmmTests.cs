@@ -8,13 +8,6 @@ using static Apg.Core.Models.Dmm.DmmVariables;
 /// <summary>The DMM: simulator, exact checks through the engine, the learned pieces' shapes and gradients, HMC-RWS.</summary>
 public class DmmTests
 {
-    /// <summary>A one-shot proposal that hands out given latents (log q = 0): the engine then only sees the blocks.</summary>
-    private sealed class FixedStart(Latents z) : IOneShotProposal
-    {
-        public (Latents Z, Tensor LogQ) Sample(Tensor x, int particles, Generator? generator) =>
-            (z, zeros([particles, x.size(0)], x.dtype, x.device));
-    }
-
     private static (DmmCorpus Corpus, Latents Truth) Rings(Generator g, int particles, int instances = 3, int points = 16, ScalarType dtype = ScalarType.Float64)
     {
         var corpus = DmmSimulator.Simulate(instances, points, g, dtype: dtype);

@@ -51,32 +51,65 @@ public sealed class IterativeProposalTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Training is chaotic, so one run is not a test. Measured on 30 other seeds of exactly this set-up (300-329): 27 ended
+    /// below 0.75 times the prior mean's error and 3 did not (the worst at 1.17 times); at Adam 3e-3 instead of the
+    /// default 1e-3, 12 of 60 missed, the worst at 5.1 times. The median of nine misses when five of nine do: 0.1% if
+    /// each seed misses with p = 0.1, 5% at p = 0.27 (the 95% upper bound from 3 of 30). The set-up is well posed, so
+    /// the exact conditional is what q is trained towards: the true ring decoder, and (c, h) held at the truth, so the
+    /// {mu} block is the only block.
+    /// </summary>
     [Fact]
-    public void Trained_inside_apg_sweeps_the_proposal_moves_towards_the_exact_conditional()
+    public void Trained_by_apg_sweeps_on_true_rings_the_median_seed_moves_towards_the_exact_conditional()
+    {
+        using var scope = NewDisposeScope();
+        var prior = DmmPrior.Paper with { NoiseScale = 0.5 };
+        var model = new FrozenModel(new DmmModel(prior, new CircleDecoder(2.0)));
+        var g = new Generator(32);
+        var heldOut = DmmSimulator.Simulate(6, 40, g, noise: 0.5);
+        var zHeldOut = Truth(heldOut, 4, g, ScalarType.Float32);
+        var exact = ((CentreConditional)new ExactCentreProposal(prior, new CircleDecoder(2.0)).Condition(heldOut.X, zHeldOut)).Distribution.Loc;
+        var priorMeanError = exact.abs().mean().item<float>();
+        var errors = new List<double>();
+        foreach (var seed in Enumerable.Range(1, 9))
+        {
+            using var seedScope = NewDisposeScope();
+            var generator = new Generator((ulong)seed);
+            using var proposal = new IterativeGaussianProposal(model, Global, Mu, 0.0, 2 * Math.Log(prior.MuScale), iterations: 3, samples: 2, noiseSeed: 7, generator: generator);
+            using var adam = optim.Adam(proposal.parameters(), 1e-3);
+            for (var step = 0; step < 400; step++)
+            {
+                using var stepScope = NewDisposeScope();
+                var batch = DmmSimulator.Simulate(8, 40, generator, noise: 0.5);
+                var sampler = new ApgSampler(model, new FixedStart(Truth(batch, 10, generator, ScalarType.Float32)), [new GibbsBlockUpdate(proposal)]);
+                adam.zero_grad();
+                sampler.Run(batch.X, 2, 10, generator, withLoss: true, measureLastSweepOnly: true, backwardEachSweep: true);
+                adam.step();
+            }
+            using var noGrad = no_grad();
+            var q = (DiagonalNormalConditional)proposal.Condition(heldOut.X, zHeldOut);
+            errors.Add((q.Distribution.Loc - exact).abs().mean().item<float>());
+        }
+        var median = errors.Order().ElementAt(4);
+        Assert.True(median < 0.75 * priorMeanError,
+            $"mean |q's mean - exact conditional mean| after training, by seed: {string.Join(", ", errors.Select(e => e.ToString("F2")))}; the prior mean's: {priorMeanError:F2}");
+    }
+
+    [Fact]
+    public void The_dmm_trainer_moves_the_proposal_and_leaves_the_trained_dmm_as_it_was()
     {
         using var scope = NewDisposeScope();
         var g = new Generator(32);
-        var train = DmmSimulator.Simulate(40, 40, g, noise: 0.5).X;
-        var heldOut = DmmSimulator.Simulate(6, 40, g, noise: 0.5);
-        var prior = DmmPrior.Paper with { NoiseScale = 0.5 };
-        using var networks = new DmmNetworks(prior, new Generator(3));
-        var config = new DmmIterativeProposalConfig { Sweeps = 2, Particles = 4, BatchSize = 8, Steps = 400, LearningRate = 3e-3, Seed = 4, LogEvery = 50, CheckpointEvery = 1000 };
-        var z = Truth(heldOut, 4, g, ScalarType.Float32);
-        var exact = ((CentreConditional)new ExactCentreProposal(prior, networks.Decoder).Condition(heldOut.X, z)).Distribution.Loc;
-        double Error(IterativeGaussianProposal proposal)
-        {
-            using var s = NewDisposeScope();
-            using var noGrad = no_grad();
-            var q = (DiagonalNormalConditional)proposal.Condition(heldOut.X, z);
-            return (q.Distribution.Loc - exact).abs().mean().item<float>();
-        }
+        var train = DmmSimulator.Simulate(16, 40, g, noise: 0.5).X;
+        using var networks = new DmmNetworks(DmmPrior.Paper with { NoiseScale = 0.5 }, new Generator(3));
+        var dmmBefore = networks.parameters().Select(p => p.detach().clone()).ToList();
+        var config = new DmmIterativeProposalConfig { Sweeps = 2, Particles = 4, BatchSize = 8, Steps = 20, LearningRate = 3e-3, Seed = 4, LogEvery = 10, CheckpointEvery = 1000 };
         using var untrained = DmmIterativeProposalTrainer.Create(networks, config, new Generator(config.Seed));
-        var before = Error(untrained);
         using var trained = new DmmIterativeProposalTrainer(config, train, networks).Train(dir.File("run"));
-        var after = Error(trained);
-        // An untrained update lands units away from the exact conditional mean (measured: 2.75) and 400 steps bring it to 0.80;
-        // the trained one must at least halve the distance.
-        Assert.True(after < 0.5 * before, $"mean |q's mean - exact conditional mean|: {before:F2} untrained, {after:F2} trained");
-        Assert.False(networks.parameters().Any(p => p.requires_grad), "the trained DMM must stay fixed");
+        Assert.Contains(untrained.parameters().Zip(trained.parameters()), pair => !pair.First.equal(pair.Second).all().item<bool>());
+        Assert.All(dmmBefore.Zip(networks.parameters()), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>(), "the trained DMM must stay as it was"));
+        var rows = File.ReadAllLines(Path.Combine(dir.File("run"), "metrics.csv")).Skip(1).Select(line => line.Split(',')).ToList();
+        Assert.Equal(["10", "20"], rows.Select(r => r[0]));
+        Assert.All(rows, r => Assert.True(double.IsFinite(double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture)), $"loss at step {r[0]}: {r[2]}"));
     }
 }

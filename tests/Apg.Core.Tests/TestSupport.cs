@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Apg.Core.Autograd;
+using Apg.Core.Inference;
 using Apg.Core.Runtime;
 
 namespace Apg.Core.Tests;
@@ -9,6 +10,13 @@ internal static class TestRuntime
 {
     [ModuleInitializer]
     internal static void Initialize() => TorchRuntime.Initialize();
+}
+
+/// <summary>A one-shot proposal that hands out given latents (log q = 0): the engine then only sees the blocks.</summary>
+internal sealed class FixedStart(Latents z) : IOneShotProposal
+{
+    public (Latents Z, Tensor LogQ) Sample(Tensor x, int particles, Generator? generator) =>
+        (z, zeros([particles, x.size(0)], x.dtype, x.device));
 }
 
 /// <summary>Tests that must not share the two cores with the rest of the suite while they run (training loops).</summary>
