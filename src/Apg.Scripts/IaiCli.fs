@@ -118,7 +118,7 @@ let train (args: ParseResults<TrainArgs>) =
         | IaiMode.Iterative, None -> raise (ArgumentException "--mode iterative needs --decoder: a trained standard run")
         | _, Some _ -> raise (ArgumentException "--decoder is for --mode iterative only")
         | _ -> null
-    use cancel = Progress.cancelOnCtrlC ()
+    use cancel = Progress.cancelOnStopSignal ()
     let trainer = IaiTrainer(config, digits.Train.``to``(device), (if isNull vae then null else vae.Decoder))
     let report (m: IaiTrainingMetrics) (elapsed: TimeSpan) =
         let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed

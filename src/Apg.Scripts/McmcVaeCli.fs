@@ -111,7 +111,7 @@ let train (args: ParseResults<TrainArgs>) =
     let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
     let images = (split (args.GetResult(TrainArgs.Dataset, defaultValue = "mnist")) true).``to``(device)
     use pretrained = IaiTrainer.LoadStandard(pretrainedDir, device)
-    use cancel = Progress.cancelOnCtrlC ()
+    use cancel = Progress.cancelOnStopSignal ()
     let trainer = McmcVaeTrainer(config, images, pretrained)
     let out = args.GetResult Out
     let report (m: McmcVaeMetrics) (elapsed: TimeSpan) =

@@ -30,14 +30,10 @@ type Reporter(total: int, csvPath: string option, columns: string list) =
     interface IDisposable with
         member _.Dispose() = writer |> Option.iter (fun w -> w.Dispose())
 
-/// A token that Ctrl-C cancels (the first press only: training saves a checkpoint, then stops; a second press aborts).
-let cancelOnCtrlC () =
+/// A token that the first Ctrl-C or SIGTERM cancels: training saves a checkpoint, then stops; a second one aborts.
+let cancelOnStopSignal () =
     let cancel = new System.Threading.CancellationTokenSource()
-    Console.CancelKeyPress.Add(fun e ->
-        if not cancel.IsCancellationRequested then
-            e.Cancel <- true
-            eprintfn "stopping: saving a checkpoint to resume from (Ctrl-C again to abort)"
-            cancel.Cancel())
+    StopSignals.onFirst "stopping: saving a checkpoint to resume from (Ctrl-C or SIGTERM again to abort)" cancel.Cancel
     cancel
 
 /// Steps per second since the run (re)started at resumedFrom, and the time left to total at that rate.
