@@ -17,7 +17,7 @@ type ReproduceArgs =
             | Scale _ -> "smoke (default; minutes on 2 cores), cpu (hours, the paper's sizes, fewer steps) or paper (the paper's settings)."
             | Results _ -> "results root (default: results); output goes to RESULTS/SCALE/."
             | Paper _ -> "folder of the paper's numbers, claims and scales (default: paper/ of this repository)."
-            | Targets _ -> "figure1a, table1, figure2, figure3, appendix-g (default: all)."
+            | Targets _ -> sprintf "%s (default: all of the scale's)." (String.Join(", ", Tasks.targetNames))
 
 type BundleArgs =
     | Scale of name: string

@@ -24,7 +24,7 @@ let tests =
         }
 
         test "a finished run is read back, not redone; another key is another run" {
-            let store = RunStore.Store(Support.tempDir "store")
+            let store = RunStore.Store(Support.tempDir "store", "code")
             let mutable calls = 0
             let work (_: string) =
                 calls <- calls + 1
@@ -66,25 +66,86 @@ let tests =
             Expect.equal (again.StaleRuns |> List.map (fun r -> r.Folder)) [ ra.Folder ] "a result recording other code is stale"
         }
 
-        test "the code version follows the sources and nothing else" {
+        test "a run's code version follows the engine and its own task's code, nothing else" {
             let root = Support.tempDir "code-version"
             let write (rel: string) (text: string) =
                 let path = Path.Combine(root, rel)
                 Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
                 File.WriteAllText(path, text)
-            write "src/Apg.Core/Model.cs" "class A {}"
-            write "src/Apg.Scripts/Experiments/Targets.fs" "module T"
-            let h0 = CodeVersion.ofSources root
-            write "src/Apg.Core/bin/Release/Generated.cs" "class G {}"
+            write "src/Apg.Core/Inference/Sampler.cs" "class S {}"
+            write "src/Apg.Core/Models/Gmm/GmmModel.cs" "class G {}"
+            write "src/Apg.Core/Models/Bmnist/BmnistModel.cs" "class B {}"
+            write "src/Apg.Core/Methods/Vae/Elbo.cs" "class E {}"
+            write "src/Apg.Scripts/Experiments/GmmExperiments.fs" "module G"
+            write "src/Apg.Scripts/Experiments/BmnistExperiments.fs" "module B"
+            write "src/Apg.Scripts/Experiments/Claims.fs" "module C"
+            let kinds = [ "gmm-train"; "gmm-eval"; "dmm-train"; "bmnist-eval"; "iai-train"; "mcmc-vae-train"; "gmm-hmc-adapt"; "dmm-iterative-train" ]
+            let versions () = kinds |> List.map (fun k -> k, CodeVersion.ofKind root k) |> Map.ofList
+            let changed (before: Map<string, string>) = let now = versions () in kinds |> List.filter (fun k -> now[k] <> before[k])
+            let v0 = versions ()
+            Expect.equal v0["gmm-eval"] v0["gmm-train"] "one task, one code version"
+            write "src/Apg.Core/bin/Release/Generated.cs" "class X {}"
+            write "src/Apg.Core/Models/Gmm/obj/Generated.cs" "class X {}"
             write "README.md" "# readme"
             write "src/Apg.Scripts/GmmCli.fs" "module Cli"
-            Expect.equal (CodeVersion.ofSources root) h0 "build output, docs and the command line do not count"
-            write "src/Apg.Core/Model.cs" "class A { int x; }"
-            let h1 = CodeVersion.ofSources root
-            Expect.notEqual h1 h0 "a change to Apg.Core counts"
-            write "src/Apg.Scripts/Experiments/Targets.fs" "module T2"
-            Expect.notEqual (CodeVersion.ofSources root) h1 "a change to an experiment definition counts"
-            Expect.stringStarts CodeVersion.current.Value "src-" "this build hashes its own sources"
+            write "src/Apg.Scripts/Experiments/Claims.fs" "module C2"
+            write "src/Apg.Scripts/Experiments/GmmTargets.fs" "module T"
+            write "src/Apg.Scripts/Report/Figures.fs" "module F"
+            Expect.isEmpty (changed v0) "build output, docs, the command line, claims, targets and figures change no run's code"
+            write "src/Apg.Core/Models/Bmnist/BmnistModel.cs" "class B { int x; }"
+            Expect.equal (changed v0) [ "bmnist-eval" ] "a change in bouncing MNIST's model changes its runs' code alone"
+            let v1 = versions ()
+            write "src/Apg.Scripts/Experiments/GmmExperiments.fs" "module G2"
+            Expect.equal (changed v1) [ "gmm-train"; "gmm-eval"; "gmm-hmc-adapt" ] "a GMM experiment definition changes the GMM's runs (and those built on them)"
+            let v2 = versions ()
+            write "src/Apg.Core/Methods/Vae/Elbo.cs" "class E2 {}"
+            Expect.equal (changed v2) [ "iai-train"; "mcmc-vae-train"; "gmm-hmc-adapt"; "dmm-iterative-train" ] "the VAE methods change the runs that use them"
+            let v3 = versions ()
+            write "src/Apg.Core/Inference/Sampler.cs" "class S2 {}"
+            Expect.equal (changed v3) kinds "a change in the engine changes every run's code"
+            Expect.throwsT<System.ArgumentException> (fun () -> CodeVersion.ofKind root "unknown-kind" |> ignore) "a kind no task declares is an error"
+            Expect.stringStarts (CodeVersion.current "gmm-train") "src-" "this build hashes its own sources"
+        }
+
+        test "one lock per run: another process cannot take a run's lock while it is held, and can once it is released" {
+            let folder = Support.tempDir "run-lock"
+            let otherProcessTakes () =
+                // util-linux flock(1): the kernel lock .NET takes for FileShare.None.
+                use p = System.Diagnostics.Process.Start("flock", [ "--nonblock"; "--exclusive"; Path.Combine(folder, RunLock.fileName); "true" ])
+                p.WaitForExit()
+                p.ExitCode = 0
+            let held = RunLock.take folder ignore
+            Expect.isTrue (RunLock.isHeld folder) "held, seen from another open file"
+            Expect.isFalse (otherProcessTakes ()) "another process cannot take it"
+            Expect.stringContains (RunLock.holder folder) (sprintf "pid %d" System.Environment.ProcessId) "the lock names its holder"
+            held.Dispose()
+            Expect.isTrue (otherProcessTakes ()) "released: another process takes it"
+            Expect.isFalse (RunLock.isHeld folder) "and it is free again"
+        }
+
+        test "a second store asking for a run that another is computing waits for it and reads its result" {
+            let root = Support.tempDir "store-lock"
+            let key = JsonObject()
+            key["n"] <- JsonValue.Create 1
+            let mutable calls = 0
+            use started = new System.Threading.ManualResetEventSlim()
+            use release = new System.Threading.ManualResetEventSlim()
+            let slow (_: string) =
+                System.Threading.Interlocked.Increment &calls |> ignore
+                started.Set()
+                release.Wait()
+                let o = JsonObject()
+                o["value"] <- JsonValue.Create 42
+                o
+            let first = System.Threading.Tasks.Task.Run(fun () -> RunStore.Store(root, "code").GetOrRun("test", key, slow))
+            started.Wait()
+            let second = System.Threading.Tasks.Task.Run(fun () -> RunStore.Store(root, "code").GetOrRun("test", key, slow))
+            System.Threading.Thread.Sleep 1500
+            Expect.isFalse second.IsCompleted "the second waits while the first computes"
+            release.Set()
+            Expect.equal (second.Result.Result["value"].GetValue<int>()) 42 "and reads the first's result"
+            Expect.equal first.Result.Folder second.Result.Folder "the same run"
+            Expect.equal calls 1 "computed once"
         }
 
         test "run keys hash the same whatever the property order" {

@@ -8,7 +8,8 @@ open System.Text.Json.Nodes
 open TorchSharp
 open Apg.Core.Models.Bmnist
 open Apg.Scripts.Experiments.Scale
-open Apg.Scripts.Experiments.GmmExperiments
+open Apg.Scripts.Experiments.Harness
+open Apg.Scripts.Experiments.Runs
 
 let private obj = Json.object
 let private v (x: 'T) = Json.value x

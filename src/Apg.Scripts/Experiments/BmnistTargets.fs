@@ -5,8 +5,7 @@ open System.IO
 open TorchSharp
 open Apg.Core.Models.Bmnist
 open Apg.Scripts.Report.Figures
-open Apg.Scripts.Experiments.GmmExperiments
-open Apg.Scripts.Experiments.GmmTargets
+open Apg.Scripts.Experiments.Harness
 open Apg.Scripts.Experiments.BmnistExperiments
 
 let private last (a: float[]) = a[a.Length - 1]

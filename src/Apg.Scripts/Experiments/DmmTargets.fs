@@ -4,8 +4,7 @@ module Apg.Scripts.Experiments.DmmTargets
 open System.IO
 open Apg.Core.Models.Dmm
 open Apg.Scripts.Report.Figures
-open Apg.Scripts.Experiments.GmmExperiments
-open Apg.Scripts.Experiments.GmmTargets
+open Apg.Scripts.Experiments.Harness
 open Apg.Scripts.Experiments.DmmExperiments
 
 let private scaleOf (ctx: Context) =

@@ -11,8 +11,9 @@ open Apg.Core.Data
 open Apg.Core.Methods.AdaptiveMcmc
 open Apg.Core.Models.Gmm
 open Apg.Scripts.Experiments.Scale
+open Apg.Scripts.Experiments.Harness
+open Apg.Scripts.Experiments.Runs
 open Apg.Scripts.Experiments.GmmExperiments
-open Apg.Scripts.Experiments.GmmTargets
 
 let private obj = Json.object
 let private v (x: 'T) = Json.value x

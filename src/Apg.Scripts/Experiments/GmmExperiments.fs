@@ -8,9 +8,8 @@ open TorchSharp
 open Apg.Core.Data
 open Apg.Core.Models.Gmm
 open Apg.Scripts.Experiments.Scale
-open Apg.Scripts.Experiments.RunStore
-
-type Context = { Store: Store; Scale: Scale; Paper: string }
+open Apg.Scripts.Experiments.Harness
+open Apg.Scripts.Experiments.Runs
 
 let private obj = Json.object
 let private v (x: 'T) = Json.value x
@@ -41,14 +40,6 @@ let private trainConfig (ctx: Context) (seed: uint64) (blocks: BlockStrategy) =
         Sweeps = c.Sweeps, Particles = c.Particles, BatchSize = c.BatchSize, LearningRate = c.LearningRate,
         Beta1 = c.Beta1, Beta2 = c.Beta2, Steps = c.Steps, Seed = seed, Blocks = blocks, Resampling = c.Resampling,
         CheckpointEvery = c.CheckpointEvery, LogEvery = c.LogEvery)
-
-/// Runs a training run's work on one intra-op thread. Training is op-overhead bound (thousands of small ops a step):
-/// a second thread does not speed it up, so every training run uses one, whether it runs alone or beside others
-/// (`pretrain`), and its floating-point results do not depend on how many run at once.
-let withOneIntraOpThread (work: unit -> 'T) : 'T =
-    let threads = torch.get_num_threads ()
-    torch.set_num_threads 1
-    try work () finally torch.set_num_threads threads
 
 /// A trained set of proposals; returns the run folder (its checkpoint) and the run's key.
 let rec train (ctx: Context) (seed: uint64) (blocks: BlockStrategy) : string * JsonObject =
@@ -81,22 +72,11 @@ and trainWith (ctx: Context) (config: GmmTrainingConfig) : string * JsonObject =
         obj [ "steps", v config.Steps ])
     run.Folder, key
 
-/// Trains the given runs that are not finished yet side by side, one per core: a run finished here is then read
-/// back by the targets that use it. The first failure is raised as itself.
-let pretrain (ctx: Context) (jobs: (unit -> string * JsonObject) list) =
-    corpus ctx "train" |> ignore
-    try
-        // One job at a time per worker, in the order given (longest first balances the cores).
-        let queue = Collections.Concurrent.Partitioner.Create(jobs, Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering)
-        Threading.Tasks.Parallel.ForEach(queue, Threading.Tasks.ParallelOptions(MaxDegreeOfParallelism = Environment.ProcessorCount), fun job -> job () |> ignore) |> ignore
-    with :? AggregateException as e ->
-        let first = e.Flatten().InnerExceptions[0]
-        Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw()
-
 /// Every training run of the GMM targets: per training seed the APG proposals and the RWS encoder, and the jointly
 /// blocked proposals for Figure 3's training seeds.
 let pretrainAll (ctx: Context) (withJoint: bool) =
     let g = ctx.Scale.Gmm
+    corpus ctx "train" |> ignore
     pretrain ctx
         [ for seed in g.TrainSeeds -> fun () -> train ctx seed BlockStrategy.Decomposed
           if withJoint then

@@ -5,10 +5,8 @@ open System.IO
 open Apg.Core.Models.Gmm
 open Apg.Scripts.Report
 open Apg.Scripts.Report.Figures
+open Apg.Scripts.Experiments.Harness
 open Apg.Scripts.Experiments.GmmExperiments
-
-/// What a target leaves behind: its cells (values over seeds), a Markdown section, files written.
-type TargetResult = { Cells: Map<string, float list>; Markdown: string; Files: string list }
 
 let private settings (ctx: Context) methodName sweeps particles seed =
     GmmEvalSettings(GmmMethods.Parse methodName, sweeps, particles, Seed = seed)

@@ -11,7 +11,8 @@ open Apg.Core.Data
 open Apg.Core.Methods.Vae
 open Apg.Core.Methods.IterativeInference
 open Apg.Scripts.Experiments.Scale
-open Apg.Scripts.Experiments.GmmExperiments
+open Apg.Scripts.Experiments.Harness
+open Apg.Scripts.Experiments.Runs
 
 let private obj = Json.object
 let private v (x: 'T) = Json.value x

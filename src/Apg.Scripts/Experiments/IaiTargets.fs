@@ -5,8 +5,7 @@ open System.IO
 open ScottPlot
 open Apg.Core.Methods.IterativeInference
 open Apg.Scripts.Report.Figures
-open Apg.Scripts.Experiments.GmmExperiments
-open Apg.Scripts.Experiments.GmmTargets
+open Apg.Scripts.Experiments.Harness
 open Apg.Scripts.Experiments.IaiExperiments
 
 let private methods =

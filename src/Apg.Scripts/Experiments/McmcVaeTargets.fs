@@ -4,8 +4,7 @@ module Apg.Scripts.Experiments.McmcVaeTargets
 
 open System.IO
 open Apg.Scripts.Report.Figures
-open Apg.Scripts.Experiments.GmmExperiments
-open Apg.Scripts.Experiments.GmmTargets
+open Apg.Scripts.Experiments.Harness
 open Apg.Scripts.Experiments.McmcVaeExperiments
 
 let private labels =

@@ -9,7 +9,7 @@ open Apg.Core.Data
 open Apg.Core.Runtime
 open Apg.Core.Training
 open Apg.Scripts.Experiments.RunStore
-open Apg.Scripts.Experiments.GmmExperiments
+open Apg.Scripts.Experiments.Harness
 
 type Outcome = { Verdicts: Claims.Verdict list; Report: string; Seconds: float; StaleRuns: string list }
 
@@ -20,7 +20,8 @@ let private cpuModel () =
 
 let environment (scale: Scale.Scale) (seconds: float) =
     [ "commit", Provenance.GitCommit()
-      "code (SHA-256 of src/Apg.Core and the experiment definitions; part of every run key)", CodeVersion.current.Value
+      "code (per task, a SHA-256 of the engine and that task's model and experiment code; part of its run keys)",
+      String.Join("; ", CodeVersion.summary () |> List.map (fun (parts, code) -> sprintf "%s %s" parts (code.Substring(0, 16))))
       "libtorch", TorchRuntime.LibTorchVersion + " (TorchSharp " + typeof<TorchSharp.torch>.Assembly.GetName().Version.ToString() + ")"
       "intra-op threads", string (TorchSharp.torch.get_num_threads ())
       "CPU", sprintf "%s (%d logical cores)" (cpuModel ()) Environment.ProcessorCount
@@ -34,31 +35,24 @@ let environment (scale: Scale.Scale) (seconds: float) =
 /// Runs the named targets (all when empty) of a scale; finished runs are read back, interrupted ones resume.
 let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: string list) : Outcome =
     let scale = Scale.load paperDir scaleName
-    let targets' = GmmTargets.all @ (if scale.Dmm.IsSome then DmmTargets.all else []) @ (if scale.Bmnist.IsSome then BmnistTargets.all else []) @ (if scale.Iai.IsSome then IaiTargets.all else []) @ (if scale.McmcVae.IsSome then McmcVaeTargets.all else [])
+    let tasks = Tasks.all |> List.filter (fun t -> t.InScale scale)
+    let targets' = tasks |> List.collect (fun t -> t.Targets)
     let known = targets' |> List.map fst
     let chosen = if targets.IsEmpty then known else targets
     for t in chosen do
-        if not (List.contains t known) then raise (ArgumentException(sprintf "unknown target '%s': choose from %s" t (String.Join(", ", known))))
+        if not (List.contains t known) then
+            let why = if List.contains t Tasks.targetNames then sprintf " at scale %s (its task has no section in paper/scales/%s.json)" scale.Name scale.Name else ""
+            raise (ArgumentException(sprintf "unknown target '%s'%s: choose from %s" t why (String.Join(", ", known))))
     let folder = Path.Combine(resultsRoot, scale.Name)
     Directory.CreateDirectory folder |> ignore
     let ctx = { Store = Store(folder); Scale = scale; Paper = paperDir }
     let clock = Stopwatch.StartNew()
     // Every target but the corpus-only ones needs trained proposals: train them first, side by side.
     eprintfn "training the proposals the targets need (%d at a time; finished runs are read back)" Environment.ProcessorCount
-    if chosen |> List.exists (fun t -> GmmTargets.all |> List.exists (fun (n, _) -> n = t)) then
-        pretrainAll ctx (List.contains "figure3" chosen)
-    if chosen |> List.exists (fun t -> DmmTargets.all |> List.exists (fun (n, _) -> n = t)) then
-        DmmExperiments.pretrainAll ctx
-    if chosen |> List.exists (fun t -> BmnistTargets.all |> List.exists (fun (n, _) -> n = t)) then
-        BmnistExperiments.pretrainAll ctx
-    if chosen |> List.exists (fun t -> t = "iai-table" || t = "iai-figure") then
-        IaiExperiments.pretrainAll ctx
-    if List.contains "iai-apg" chosen then
-        IaiTargets.pretrainApgBlock ctx
-    if chosen |> List.exists (fun t -> t = "mcmc-vae-table" || t = "mcmc-vae-figure") then
-        McmcVaeExperiments.pretrainAll ctx
-    if List.contains "gmm-adapted-hmc" chosen then
-        GmmAdaptedHmc.pretrainAll ctx
+    for task in tasks do
+        match chosen |> List.filter (fun t -> task.Targets |> List.exists (fun (n, _) -> n = t)) with
+        | [] -> ()
+        | mine -> task.Pretrain ctx mine
     let sections, verdicts =
         chosen
         |> List.mapi (fun i name ->
@@ -98,7 +92,7 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
           yield! sections ]
     let stale = ctx.Store.StaleRuns
     let staleNote =
-        if stale.IsEmpty then sprintf "All %d runs behind this report were computed by the code at hand (code %s)." (ctx.Store.Used |> Seq.distinctBy (fun r -> r.Folder) |> Seq.length) (ctx.Store.Code.Substring(0, 16))
+        if stale.IsEmpty then sprintf "All %d runs behind this report were computed by the code at hand (its code versions are listed under Environment)." (ctx.Store.Used |> Seq.distinctBy (fun r -> r.Folder) |> Seq.length)
         else sprintf "**%d of the runs behind this report record other code than the code at hand** (%s): delete them and rerun." stale.Length (String.Join(", ", stale |> List.map (fun r -> Path.GetFileName r.Folder)))
     let lines = lines @ [ ""; staleNote ]
     let report = String.Join("\n", lines) + "\n"

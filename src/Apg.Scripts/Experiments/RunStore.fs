@@ -1,49 +1,64 @@
-/// Runs keyed by a hash of their config, seed and the code that computes them (CodeVersion): a finished run is
-/// read back, not redone; an interrupted one is handed its folder again, where its own checkpoints let it resume.
+/// Runs keyed by a hash of their config, seed and the code that computes them (CodeVersion, per run kind): a finished
+/// run is read back, not redone; an interrupted one is handed its folder again, where its own checkpoints let it
+/// resume. One lock per run folder (RunLock): a second process asking for a run another is computing waits for it
+/// and reads its result.
 module Apg.Scripts.Experiments.RunStore
 
 open System.IO
 open System.Text.Json.Nodes
 open Apg.Core.Data
 
-type Run = { Folder: string; Result: JsonObject }
+type Run = { Kind: string; Folder: string; Result: JsonObject }
 
-/// Runs under root/runs, keyed together with code (by default, the code version of this build).
-type Store(root: string, code: string) =
+let keyFile = "key.json"
+let resultFile = "result.json"
+
+/// Runs under root/runs; codeOf gives the code version of a run kind (by default, this build's per CodeVersion).
+type Store(root: string, codeOf: string -> string) =
     let used = System.Collections.Generic.List<Run>()
-    new(root: string) = Store(root, CodeVersion.current.Value)
+    let remember run =
+        lock used (fun () -> used.Add run)
+        run
+    new(root: string, code: string) = Store(root, fun (_: string) -> code)
+    new(root: string) = Store(root, CodeVersion.current)
     member _.Root = root
-    member _.Code = code
+    /// The code version of runs of this kind.
+    member _.CodeOf(kind: string) = codeOf kind
     /// The runs this store handed out, finished before or now.
     member _.Used = lock used (fun () -> List.ofSeq used) :> seq<Run>
 
-    /// The result of the run with this key: read from its folder when finished, else computed by work(folder).
-    member _.GetOrRun(kind: string, key: JsonObject, work: string -> JsonObject) : Run =
+    /// The full key of a run (its config, kind and code) and its folder.
+    member _.Locate(kind: string, key: JsonObject) =
         let full = key.DeepClone().AsObject()
         full["kind"] <- JsonValue.Create kind
-        full["code"] <- JsonValue.Create code
-        let folder = Path.Combine(root, "runs", sprintf "%s-%s" kind ((Json.hash full).Substring(0, 16)))
-        let resultPath = Path.Combine(folder, "result.json")
-        if File.Exists resultPath then
-            let run = { Folder = folder; Result = Json.parseFile resultPath }
-            lock used (fun () -> used.Add run)
-            run
-        else
-            Directory.CreateDirectory folder |> ignore
-            AtomicFile.WriteAllText(Path.Combine(folder, "key.json"), Json.pretty full + "\n")
-            let resumed = Directory.EnumerateFileSystemEntries folder |> Seq.exists (fun p -> Path.GetFileName p <> "key.json")
-            eprintfn "  %s: %s" (if resumed then "resuming" else "running") (Path.GetFileName folder)
-            let result = work folder
-            result["produced_by_commit"] <- JsonValue.Create(Apg.Core.Training.Provenance.GitCommit())
-            result["code"] <- JsonValue.Create code
-            AtomicFile.WriteAllText(resultPath, Json.pretty result + "\n")
-            let run = { Folder = folder; Result = result }
-            lock used (fun () -> used.Add run)
-            run
+        full["code"] <- JsonValue.Create(codeOf kind)
+        full, Path.Combine(root, "runs", sprintf "%s-%s" kind ((Json.hash full).Substring(0, 16)))
 
-    /// Runs handed out whose result records other code than this store's (none, unless a folder was copied or edited).
+    /// The result of the run with this key: read from its folder when finished, else computed by work(folder).
+    member this.GetOrRun(kind: string, key: JsonObject, work: string -> JsonObject) : Run =
+        let full, folder = this.Locate(kind, key)
+        let resultPath = Path.Combine(folder, resultFile)
+        let finished () = if File.Exists resultPath then Some { Kind = kind; Folder = folder; Result = Json.parseFile resultPath } else None
+        match finished () with
+        | Some run -> remember run
+        | None ->
+            use _lock = RunLock.take folder (fun holder -> eprintfn "  waiting: %s is being computed by another process (%s)" (Path.GetFileName folder) holder)
+            match finished () with
+            | Some run -> remember run
+            | None ->
+                AtomicFile.WriteAllText(Path.Combine(folder, keyFile), Json.pretty full + "\n")
+                let resumed = Directory.EnumerateFileSystemEntries folder |> Seq.exists (fun p -> let n = Path.GetFileName p in n <> keyFile && n <> RunLock.fileName && n <> RunLock.holderFile)
+                eprintfn "  %s: %s" (if resumed then "resuming" else "running") (Path.GetFileName folder)
+                let result = work folder
+                result["produced_by_commit"] <- JsonValue.Create(Apg.Core.Training.Provenance.GitCommit())
+                result["code"] <- JsonValue.Create(codeOf kind)
+                AtomicFile.WriteAllText(resultPath, Json.pretty result + "\n")
+                remember { Kind = kind; Folder = folder; Result = result }
+
+    /// Runs handed out whose result records other code than this store's for their kind (none, unless a folder was
+    /// copied or edited).
     member _.StaleRuns =
         lock used (fun () -> List.ofSeq used)
-        |> Seq.filter (fun r -> match r.Result["code"] with null -> true | c -> c.GetValue<string>() <> code)
+        |> Seq.filter (fun r -> match r.Result["code"] with null -> true | c -> c.GetValue<string>() <> codeOf r.Kind)
         |> Seq.distinctBy (fun r -> r.Folder)
         |> List.ofSeq
