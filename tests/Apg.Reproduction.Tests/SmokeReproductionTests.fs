@@ -58,4 +58,24 @@ let tests =
             Expect.equal (File.ReadAllLines(Path.Combine(folder, "table1-bmnist.csv")).Length) 9 "header + RWS, BPG, 3 HMC-RWS, 3 APG"
             Expect.equal (File.ReadAllLines(Path.Combine(folder, "gmm-adapted-hmc.csv")).Length) 2 "header + the smoke scale's one leapfrog count"
         }
+
+        test "an F# script after the harness reuses its runs: it computes nothing and makes no run folder" {
+            outcome.Force() |> ignore
+            let runs () = Directory.GetDirectories(Path.Combine(folder, "runs")) |> set
+            let before = runs ()
+            // The script writes a report of its one target; the whole run's report is put back after it.
+            let report = Path.Combine(folder, "REPORT.md")
+            let wholeReport = File.ReadAllBytes report
+            let info = System.Diagnostics.ProcessStartInfo("dotnet", RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false)
+            for a in [ "fsi"; Path.Combine(Support.repoRoot, "src", "Apg.Scripts", "fsx", "table1.fsx"); "smoke" ] do info.ArgumentList.Add a
+            info.Environment["APG_RESULTS"] <- results
+            use p = System.Diagnostics.Process.Start info
+            let stderr = p.StandardError.ReadToEndAsync()
+            let stdout = p.StandardOutput.ReadToEnd()
+            p.WaitForExit()
+            File.WriteAllBytes(report, wholeReport)
+            Expect.equal p.ExitCode 0 (sprintf "dotnet fsi table1.fsx smoke:\n%s\n%s" stdout stderr.Result)
+            Expect.isEmpty (Set.difference (runs ()) before) "run folders the script made"
+            Expect.isFalse (stderr.Result.Contains "running:") (sprintf "the script computed a run:\n%s" stderr.Result)
+        }
     ]

@@ -11,7 +11,9 @@ let runTarget (target: string) =
     let scale = match fsi.CommandLineArgs |> Array.tail with [| s |] -> s | _ -> "smoke"
     Apg.Core.Runtime.TorchRuntime.Initialize()
     Apg.Scripts.Experiments.Cancel.install ()
-    let outcome = Apg.Scripts.Experiments.Reproduce.run (Path.Combine(root, "paper")) (Path.Combine(root, "results")) scale [ target ]
+    // The same run store as ./reproduce.sh (and the reproduction tests, which may point it elsewhere with APG_RESULTS).
+    let results = match System.Environment.GetEnvironmentVariable "APG_RESULTS" with null | "" -> Path.Combine(root, "results") | dir -> dir
+    let outcome = Apg.Scripts.Experiments.Reproduce.run (Path.Combine(root, "paper")) results scale [ target ]
     for v in outcome.Verdicts do
         printfn "%s %s: %s (%s)" (if not v.Asserted then "INFO" elif v.Pass then "PASS" else "FAIL") v.Id v.Ours v.Band
     exit (if outcome.Verdicts |> List.forall (fun v -> v.Pass || not v.Asserted) then 0 else 3)

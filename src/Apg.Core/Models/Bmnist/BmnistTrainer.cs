@@ -1,7 +1,8 @@
 using Apg.Core.NN;
 using Apg.Core.Runtime;
 using Apg.Core.Training;
-using TorchSharp.Modules;
+using System.Text.Json.Nodes;
+using Apg.Core.Inference;
 
 namespace Apg.Core.Models.Bmnist;
 
@@ -9,73 +10,38 @@ namespace Apg.Core.Models.Bmnist;
 public sealed record BmnistTrainingMetrics(int Step, double Loss, double EssFraction, double LogJoint);
 
 /// <summary>
-/// Trains the bouncing-MNIST proposals and digit decoder together with APG (Eq. 6 and 7; with one sweep, RWS). Seeded
-/// and resumable as the other trainers: weights, Adam's state and the generator's state are checkpointed, epoch
-/// orderings derive from (seed, epoch), so a resumed run ends bit-identical to an uninterrupted one.
+/// Trains the bouncing-MNIST proposals and digit decoder together with APG (Eq. 6 and 7; with one sweep, RWS) in the one
+/// training loop; each epoch reorders the videos.
 /// </summary>
-public sealed class BmnistTrainer
+public sealed class BmnistTrainer : ApgTrainer<BmnistNetworks, BmnistTrainingMetrics>
 {
-    public const string Task = "bmnist";
-    private static readonly string[] Columns = ["step", "seconds", "loss", "ess_fraction", "log_joint"];
+    public const string TaskName = "bmnist";
 
     private readonly BmnistTrainingConfig config;
     private readonly Tensor frames;
     private readonly Tensor meanDigit;
 
     /// <summary>frames: training videos [I, T, F, F]; meanDigit: the mean training digit [P, P] (the one-shot template).</summary>
-    public BmnistTrainer(BmnistTrainingConfig config, Tensor frames, Tensor meanDigit)
+    public BmnistTrainer(BmnistTrainingConfig config, Tensor frames, Tensor meanDigit) : base(config, frames.size(0), frames.device)
     {
-        config.Validate();
         if (frames.dim() != 4 || frames.size(2) != config.FrameSize || frames.size(3) != config.FrameSize)
             throw new ArgumentException($"training videos must be [videos, frames, {config.FrameSize}, {config.FrameSize}], got {Shapes.Format(frames)}");
-        if (frames.size(0) < config.BatchSize)
-            throw new ArgumentException($"the corpus has {frames.size(0)} videos, fewer than one batch of {config.BatchSize}");
         (this.config, this.frames, this.meanDigit) = (config, frames, meanDigit);
     }
 
-    public int ResumedFrom { get; private set; }
+    protected override string Task => TaskName;
+    protected override IReadOnlyList<string> MetricColumns => ["loss", "ess_fraction", "log_joint"];
+    protected override BmnistNetworks CreateNetworks(Generator generator) => new(config.Prior, meanDigit, generator, frames.device);
+    protected override ApgSampler CreateSampler(BmnistNetworks networks) =>
+        config.Sweeps == 1 ? BmnistMethods.Rws(networks) : BmnistMethods.Apg(networks, (int)frames.size(1));
+    protected override string IdentityOf(JsonNode saved, string source) => BmnistTrainingConfig.FromJson(saved, source).Identity();
+    protected override ITrainingEpoch Epoch(int epoch) => new PermutedEpoch(frames, TrainingState.EpochPermutation(frames.size(0), config.Seed, epoch, frames.device));
 
-    public BmnistNetworks Train(string outDirectory, Action<BmnistTrainingMetrics, TimeSpan>? onLog = null, CancellationToken cancel = default)
+    protected override (BmnistTrainingMetrics, double[]) Measure(int step, SamplerRun run, BmnistNetworks networks, TrainingBatch batch)
     {
-        using var generator = new Generator(config.Seed, frames.device);
-        var networks = new BmnistNetworks(config.Prior, meanDigit, generator, frames.device);
-        using var adam = optim.Adam(networks.parameters(), config.LearningRate, config.Beta1, config.Beta2);
-        var step = ResumedFrom = TrainingState.Resume(outDirectory, Task, (node, source) => BmnistTrainingConfig.FromJson(node, source).Identity(),
-            config.Identity(), networks, adam, generator);
-        var sampler = config.Sweeps == 1 ? BmnistMethods.Rws(networks) : BmnistMethods.Apg(networks, (int)frames.size(1));
-        var perEpoch = (int)(frames.size(0) / config.BatchSize);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var log = TrainingState.OpenMetrics(outDirectory, step, Columns);
-        Tensor? order = null;
-        var epoch = -1;
-        while (step < config.Steps && !cancel.IsCancellationRequested)
-        {
-            var e = step / perEpoch;
-            if (e != epoch)
-            {
-                order?.Dispose();
-                epoch = e;
-                order = TrainingState.EpochPermutation(frames.size(0), config.Seed, epoch, frames.device);
-            }
-            step++;
-            using var scope = NewDisposeScope();
-            var x = frames.index_select(0, order!.narrow(0, (step - 1) % perEpoch * config.BatchSize, config.BatchSize));
-            networks.zero_grad(set_to_none: true);
-            var run = sampler.Run(x, config.Sweeps, config.Particles, generator, withLoss: true, measureLastSweepOnly: true, backwardEachSweep: true);
-            adam.step();
-            if (step % config.LogEvery == 0 || step == config.Steps)
-            {
-                var last = run.Sweeps[^1];
-                var metrics = new BmnistTrainingMetrics(step, run.Loss!.to(ScalarType.Float64).item<double>(), last.EssFraction.Average(), last.MeanLogJoint.Average());
-                TrainingState.WriteMetrics(log, step, clock.Elapsed.TotalSeconds, metrics.Loss, metrics.EssFraction, metrics.LogJoint);
-                onLog?.Invoke(metrics, clock.Elapsed);
-            }
-            if (step % config.CheckpointEvery == 0 || step == config.Steps)
-                TrainingState.Save(outDirectory, Task, networks, adam, generator, step, config.Seed, config.ToJson());
-        }
-        if (cancel.IsCancellationRequested) TrainingState.Save(outDirectory, Task, networks, adam, generator, step, config.Seed, config.ToJson());
-        order?.Dispose();
-        return networks;
+        var last = run.Sweeps[^1];
+        var m = new BmnistTrainingMetrics(step, run.Loss!.to(ScalarType.Float64).item<double>(), last.EssFraction.Average(), last.MeanLogJoint.Average());
+        return (m, [m.Loss, m.EssFraction, m.LogJoint]);
     }
 
     /// <summary>
@@ -86,7 +52,7 @@ public sealed class BmnistTrainer
     public static BmnistNetworks LoadNetworks(string directory, Device? device = null, int? digitCount = null)
     {
         using var scope = NewDisposeScope();
-        var (tensors, manifest) = TrainingState.Load(directory, Task, out var source);
+        var (tensors, manifest) = TrainingState.Load(directory, TaskName, out var source);
         var config = BmnistTrainingConfig.FromJson(manifest["config"] ?? throw new InvalidDataException($"{source}: manifest has no config"), source);
         var prior = digitCount is { } d ? config.Prior with { DigitCount = d } : config.Prior;
         var networks = new BmnistNetworks(prior, zeros(prior.DigitSize, prior.DigitSize), device: device);

@@ -1,50 +1,20 @@
 using Apg.Core.Training;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Apg.Core.Inference;
 
 namespace Apg.Core.Models.Gmm;
 
 /// <summary>APG training on the GMM; the defaults are the paper's settings (section 6.2).</summary>
-public sealed record GmmTrainingConfig
+public sealed record GmmTrainingConfig : ApgTrainingConfig
 {
-    public int Sweeps { get; init; } = 5;
-    public int Particles { get; init; } = 10;
-    public int BatchSize { get; init; } = 20;
-    public double LearningRate { get; init; } = 2.5e-4;
-    public double Beta1 { get; init; } = 0.9;
-    public double Beta2 { get; init; } = 0.99;
-    public int Steps { get; init; } = 200_000;
-    public ulong Seed { get; init; }
+    public GmmTrainingConfig()
+    {
+        (Sweeps, Particles, BatchSize, LearningRate, Beta1, Beta2) = (5, 10, 20, 2.5e-4, 0.9, 0.99);
+        (Steps, CheckpointEvery, LogEvery) = (200_000, 1000, 100);
+    }
+
     public BlockStrategy Blocks { get; init; } = BlockStrategy.Decomposed;
     public ResamplingScheme Resampling { get; init; } = ResamplingScheme.Systematic;
-    public int CheckpointEvery { get; init; } = 1000;
-    public int LogEvery { get; init; } = 100;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = false,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
-    public JsonObject ToJson() => JsonSerializer.SerializeToNode(this, Json)!.AsObject();
-
-    public static GmmTrainingConfig FromJson(JsonNode node, string source) =>
-        node.Deserialize<GmmTrainingConfig>(Json) ?? throw new InvalidDataException($"{source}: empty training config");
-
-    /// <summary>What must match for a checkpoint to be resumed: everything but how long and how often to log or save.</summary>
-    public string Identity() => (this with { Steps = 0, CheckpointEvery = 0, LogEvery = 0 }).ToJson().ToJsonString();
-
-    public void Validate()
-    {
-        ConfigChecks.AtLeastOne(Sweeps, "sweeps");
-        ConfigChecks.AtLeastOne(Particles, "particles");
-        ConfigChecks.AtLeastOne(BatchSize, "batch size");
-        ConfigChecks.AtLeastOne(Steps, "steps");
-        ConfigChecks.AtLeastOne(CheckpointEvery, "checkpoint interval");
-        ConfigChecks.AtLeastOne(LogEvery, "log interval");
-        if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
-    }
+    public static GmmTrainingConfig FromJson(JsonNode node, string source) => Read<GmmTrainingConfig>(node, source);
 }
