@@ -7,6 +7,7 @@ open Argu
 open TorchSharp
 open Apg.Core.Data
 open Apg.Core.Runtime
+open Apg.Core.Inference
 open Apg.Core.Models.Bmnist
 
 type SimulateArgs =
@@ -155,7 +156,7 @@ let train (args: ParseResults<TrainArgs>) =
 let eval (args: ParseResults<EvalArgs>) =
     let settings =
         BmnistEvalSettings(
-            BmnistEvaluator.Parse(args.GetResult Method),
+            SamplerMethods.Parse(args.GetResult Method),
             args.GetResult(EvalArgs.Sweeps, defaultValue = 10),
             args.GetResult(EvalArgs.Particles, defaultValue = 100),
             LeapfrogSteps = args.GetResult(Leapfrog, defaultValue = 1),
@@ -176,7 +177,7 @@ let eval (args: ParseResults<EvalArgs>) =
     if not quiet then eprintfn ""
     if quiet then
         let o = JsonObject()
-        o["method"] <- JsonValue.Create(BmnistEvaluator.Name settings.Method)
+        o["method"] <- JsonValue.Create(SamplerMethods.Name settings.Method)
         o["sweeps"] <- JsonValue.Create(settings.Sweeps)
         o["particles"] <- JsonValue.Create(settings.Particles)
         o["leapfrog"] <- JsonValue.Create(settings.LeapfrogSteps)
@@ -190,7 +191,7 @@ let eval (args: ParseResults<EvalArgs>) =
         printfn "%s" (o.ToJsonString())
     else
         printfn "%s on %d videos (%.2f s); reconstruction error %.2f (per frame, summed over pixels)"
-            (BmnistEvaluator.Name settings.Method) r.Videos r.Seconds r.MeanSquaredError
+            (SamplerMethods.Name settings.Method) r.Videos r.Seconds r.MeanSquaredError
         printfn "%6s %16s %8s" "sweep" "mean log p(x,z)" "ESS/L"
         for k in 0 .. r.MeanLogJoint.Length - 1 do
             printfn "%6d %16.1f %8.4f" (k + 1) r.MeanLogJoint[k] r.Ess[k]

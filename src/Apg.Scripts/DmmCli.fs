@@ -7,6 +7,7 @@ open System.Threading
 open Argu
 open TorchSharp
 open Apg.Core.Runtime
+open Apg.Core.Inference
 open Apg.Core.Models.Dmm
 
 type SimulateArgs =
@@ -129,7 +130,7 @@ let train (args: ParseResults<TrainArgs>) =
 let eval (args: ParseResults<EvalArgs>) =
     let settings =
         DmmEvalSettings(
-            DmmEvaluator.Parse(args.GetResult Method),
+            SamplerMethods.Parse(args.GetResult Method),
             args.GetResult(EvalArgs.Sweeps, defaultValue = 20),
             args.GetResult(EvalArgs.Particles, defaultValue = 10),
             LeapfrogSteps = args.GetResult(Leapfrog, defaultValue = 1),
@@ -145,7 +146,7 @@ let eval (args: ParseResults<EvalArgs>) =
     if not quiet then eprintfn ""
     if quiet then
         let o = JsonObject()
-        o["method"] <- JsonValue.Create(DmmEvaluator.Name settings.Method)
+        o["method"] <- JsonValue.Create(SamplerMethods.Name settings.Method)
         o["sweeps"] <- JsonValue.Create(settings.Sweeps)
         o["particles"] <- JsonValue.Create(settings.Particles)
         o["leapfrog"] <- JsonValue.Create(settings.LeapfrogSteps)
@@ -158,7 +159,7 @@ let eval (args: ParseResults<EvalArgs>) =
         o["ess"] <- JsonArray(r.Ess |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
         printfn "%s" (o.ToJsonString())
     else
-        printfn "%s on %d instances (noise scale %g, %.2f s)" (DmmEvaluator.Name settings.Method) r.Instances networks.Prior.NoiseScale r.Seconds
+        printfn "%s on %d instances (noise scale %g, %.2f s)" (SamplerMethods.Name settings.Method) r.Instances networks.Prior.NoiseScale r.Seconds
         printfn "%6s %16s %8s" "sweep" "mean log p(x,z)" "ESS/L"
         for k in 0 .. r.MeanLogJoint.Length - 1 do
             printfn "%6d %16.3f %8.4f" (k + 1) r.MeanLogJoint[k] r.Ess[k]

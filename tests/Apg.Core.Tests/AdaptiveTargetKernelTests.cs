@@ -118,7 +118,7 @@ public sealed class AdaptiveTargetKernelTests
             var trace = GmmKernelAdaptation.Adapt(kernel, networks, corpus, batchSize: 5, particles: 3, config, seed: 7);
             var module = (nn.Module)kernel.Kernel;
             var parameters = module.parameters().SelectMany(p => Bits(p.detach())).ToArray();
-            var settings = new GmmEvalSettings(GmmMethod.HmcRws, Sweeps: 3, Particles: 4, LeapfrogSteps: 3, Seed: 9, BatchSize: 5);
+            var settings = new GmmEvalSettings(SamplerMethod.HmcRws, Sweeps: 3, Particles: 4, LeapfrogSteps: 3, Seed: 9, BatchSize: 5);
             var result = GmmEvaluator.Evaluate(corpus, settings, networks, hmcKernel: kernel);
             Assert.All(result.MeanLogJoint, v => Assert.True(double.IsFinite(v)));
             return (parameters, result.MeanLogJoint.SelectMany(BitConverter.GetBytes).ToArray(), trace.Select(m => m.Acceptance).ToArray());
@@ -140,7 +140,7 @@ public sealed class AdaptiveTargetKernelTests
         var corpus = GmmSimulator.Simulate(GmmPrior.Paper, 2, 5, new Generator(1)).X;
         using var networks = new GmmNetworks(GmmPrior.Paper, new Generator(2));
         var kernel = GmmKernelAdaptation.Create(GmmPrior.Paper, PreconditionerKind.Diagonal, 0.05, 1);
-        var e = Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(GmmMethod.Apg, 2, 2), networks, hmcKernel: kernel));
+        var e = Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(SamplerMethod.Apg, 2, 2), networks, hmcKernel: kernel));
         Assert.Contains("only hmc-rws", e.Message);
     }
 }

@@ -232,11 +232,11 @@ public sealed class BmnistTests : IDisposable
     }
 
     [Theory]
-    [InlineData(BmnistMethod.Apg)]
-    [InlineData(BmnistMethod.Bpg)]
-    [InlineData(BmnistMethod.Rws)]
-    [InlineData(BmnistMethod.HmcRws)]
-    public void Every_block_weight_is_finite_and_each_sampler_runs(BmnistMethod method)
+    [InlineData(SamplerMethod.Apg)]
+    [InlineData(SamplerMethod.Bpg)]
+    [InlineData(SamplerMethod.Rws)]
+    [InlineData(SamplerMethod.HmcRws)]
+    public void Every_block_weight_is_finite_and_each_sampler_runs(SamplerMethod method)
     {
         using var scope = NewDisposeScope();
         using var networks = Networks();
@@ -246,7 +246,7 @@ public sealed class BmnistTests : IDisposable
         Assert.All(result.MeanLogJoint, v => Assert.True(double.IsFinite(v)));
         Assert.All(result.Ess, v => Assert.InRange(v, 0, 1 + 1e-9));
         Assert.True(double.IsFinite(result.MeanSquaredError) && result.MeanSquaredError > 0);
-        Assert.Equal(method == BmnistMethod.Rws ? 1 : 3, result.MeanLogJoint.Length);
+        Assert.Equal(method == SamplerMethod.Rws ? 1 : 3, result.MeanLogJoint.Length);
     }
 
     [Fact]
@@ -326,7 +326,7 @@ public sealed class BmnistTests : IDisposable
         using var networks = Networks();
         var wrong = zeros(2, 3, 32, 32);
         Assert.Contains("[videos, frames, 40, 40]", Assert.Throws<ArgumentException>(() =>
-            BmnistEvaluator.Evaluate(wrong, new BmnistEvalSettings(BmnistMethod.Apg, 2, 2), networks)).Message);
+            BmnistEvaluator.Evaluate(wrong, new BmnistEvalSettings(SamplerMethod.Apg, 2, 2), networks)).Message);
         Assert.Contains("positions must be", Assert.Throws<ArgumentException>(() => Transformer.Place(zeros(2, Side, Side), zeros(3, 2))).Message);
     }
 }

@@ -1,3 +1,4 @@
+using Apg.Core.Inference;
 using Apg.Core.Models.Gmm;
 
 namespace Apg.Core.Tests;
@@ -9,12 +10,12 @@ public class EvaluatorDeterminismTests
     private static byte[] Bits(double[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
 
     [Theory]
-    [InlineData(GmmMethod.Apg)]
-    [InlineData(GmmMethod.Bpg)]
-    [InlineData(GmmMethod.Rws)]
-    [InlineData(GmmMethod.HmcRws)]
-    [InlineData(GmmMethod.Gibbs)]
-    public void Same_seed_same_bits(GmmMethod method)
+    [InlineData(SamplerMethod.Apg)]
+    [InlineData(SamplerMethod.Bpg)]
+    [InlineData(SamplerMethod.Rws)]
+    [InlineData(SamplerMethod.HmcRws)]
+    [InlineData(SamplerMethod.Gibbs)]
+    public void Same_seed_same_bits(SamplerMethod method)
     {
         using var scope = NewDisposeScope();
         var corpus = GmmSimulator.Simulate(GmmPrior.Paper, 12, 20, new Generator(131)).X;
@@ -23,7 +24,7 @@ public class EvaluatorDeterminismTests
         var a = GmmEvaluator.Evaluate(corpus, settings, networks);
         var b = GmmEvaluator.Evaluate(corpus, settings, networks);
         Assert.Equal(12, a.Instances);
-        Assert.Equal(method == GmmMethod.Rws ? 1 : 3, a.MeanLogJoint.Length);
+        Assert.Equal(method == SamplerMethod.Rws ? 1 : 3, a.MeanLogJoint.Length);
         Assert.All(a.MeanLogJoint, v => Assert.True(double.IsFinite(v)));
         Assert.Equal(Bits(a.MeanLogJoint), Bits(b.MeanLogJoint));
         Assert.Equal(Bits(a.Ess), Bits(b.Ess));
@@ -37,9 +38,9 @@ public class EvaluatorDeterminismTests
     {
         using var scope = NewDisposeScope();
         var corpus = zeros([2, 5, 2], ScalarType.Float32);
-        var e = Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(GmmMethod.Apg, 2, 2), null));
+        var e = Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(SamplerMethod.Apg, 2, 2), null));
         Assert.Contains("--checkpoint", e.Message);
-        Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(GmmMethod.Gibbs, 0, 2), null));
+        Assert.Throws<ArgumentException>(() => GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(SamplerMethod.Gibbs, 0, 2), null));
     }
 
     [Fact]

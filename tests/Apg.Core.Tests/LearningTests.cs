@@ -1,3 +1,4 @@
+using Apg.Core.Inference;
 using Apg.Core.Models.Gmm;
 
 namespace Apg.Core.Tests;
@@ -48,7 +49,7 @@ public sealed class LearningTests(Xunit.Abstractions.ITestOutputHelper output) :
 
         // The trainer's networks start from GmmNetworks(prior, Generator(seed)): the same untrained start.
         using var untrained = new GmmNetworks(GmmPrior.Paper, new Generator(seed));
-        var settings = new GmmEvalSettings(GmmMethod.Apg, Sweeps: 5, Particles: 10, Seed: 1);
+        var settings = new GmmEvalSettings(SamplerMethod.Apg, Sweeps: 5, Particles: 10, Seed: 1);
         var before = GmmEvaluator.Evaluate(heldOut, settings, untrained).MeanLogJoint[^1];
         var after = GmmEvaluator.Evaluate(heldOut, settings, trained).MeanLogJoint[^1];
         output.WriteLine($"seed {seed} eval {before:F1} -> {after:F1}");

@@ -14,7 +14,7 @@ public sealed record SamplerRun(Latents Z, Tensor LogWeights, IReadOnlyList<Swee
 /// instead of all T, which keeps a sweep linear in T; the one-shot sweep still uses the full log joint.
 /// </summary>
 public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnlyList<IBlockUpdate> blocks,
-    ResamplingScheme scheme = ResamplingScheme.Systematic, bool modelGradientFromBlockTerms = false)
+    ResamplingScheme scheme = ResamplingScheme.Systematic, bool modelGradientFromBlockTerms = false) : ISampler
 {
     public IModel Model { get; } = model;
     public IReadOnlyList<IBlockUpdate> Blocks { get; } = blocks;
@@ -26,6 +26,9 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     /// full log joint and four host copies a sweep). backwardEachSweep (with withLoss) accumulates the loss's gradients
     /// into the parameters sweep by sweep and returns the loss detached: the caller does not call backward.
     /// </summary>
+    SamplerRun ISampler.Run(Tensor x, int sweeps, int particles, Generator? generator, Action<SweepStats>? onSweep) =>
+        Run(x, sweeps, particles, generator, onSweep: onSweep);
+
     public SamplerRun Run(Tensor x, int sweeps, int particles, Generator? generator, bool withLoss = false, Action<SweepStats>? onSweep = null,
         bool measureLastSweepOnly = false, bool backwardEachSweep = false)
     {

@@ -5,7 +5,7 @@ namespace Apg.Core.Inference;
 /// each particle a chain of its own (no resampling). The kernel does not change the target, so the one-shot
 /// importance weights carry over unchanged. With exact block Gibbs it is a Gibbs chain; with HMC, HMC-RWS.
 /// </summary>
-public sealed class MarkovChainSampler(IModel model, IOneShotProposal oneShot, IMarkovKernel kernel)
+public sealed class MarkovChainSampler(IModel model, IOneShotProposal oneShot, IMarkovKernel kernel) : ISampler
 {
     public SamplerRun Run(Tensor x, int sweeps, int particles, Generator? generator, Action<SweepStats>? onSweep = null)
     {

@@ -6,6 +6,7 @@ open System
 open System.IO
 open System.Text.Json.Nodes
 open TorchSharp
+open Apg.Core.Inference
 open Apg.Core.Models.Bmnist
 open Apg.Scripts.Experiments.Scale
 open Apg.Scripts.Experiments.Harness
@@ -93,7 +94,7 @@ type Evaluation = { LogJoint: float[]; Ess: float[]; MeanSquaredError: float; Se
 let eval (ctx: Context) (trained: string * JsonObject) (settings: BmnistEvalSettings) (videos: int) (timesteps: int) (digits: int) : Evaluation =
     let corpusPath, corpusKey = corpus ctx "test" videos timesteps digits
     let key =
-        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v (BmnistEvaluator.Name settings.Method)
+        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v (SamplerMethods.Name settings.Method)
               "sweeps", v settings.Sweeps; "particles", v settings.Particles; "leapfrog", v settings.LeapfrogSteps
               "step_size", v settings.StepSize; "seed", v settings.Seed; "batch_size", v settings.BatchSize ]
     let result =
@@ -115,7 +116,7 @@ type VideoSample = { Frames: torch.Tensor; Reconstruction: torch.Tensor; LogJoin
 let sample (ctx: Context) (trained: string * JsonObject) (settings: BmnistEvalSettings) (timesteps: int) (digits: int) : VideoSample =
     let corpusPath, corpusKey = corpus ctx "test" 1 timesteps digits
     let key =
-        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v (BmnistEvaluator.Name settings.Method)
+        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v (SamplerMethods.Name settings.Method)
               "sweeps", v settings.Sweeps; "particles", v settings.Particles; "seed", v settings.Seed ]
     let run =
         ctx.Store.GetOrRun("bmnist-sample", key, fun dir ->

@@ -3,6 +3,7 @@ module Apg.Scripts.Experiments.BmnistTargets
 
 open System.IO
 open TorchSharp
+open Apg.Core.Inference
 open Apg.Core.Models.Bmnist
 open Apg.Scripts.Report.Figures
 open Apg.Scripts.Experiments.Harness
@@ -33,14 +34,14 @@ let table1 (ctx: Context) (folder: string) : TargetResult =
             let trained = train ctx trainSeed
             let rwsTrained = trainRws ctx trainSeed
             for seed in b.EvalSeeds do
-                let apg = (eval' trained BmnistMethod.Apg 20 1 seed).LogJoint
+                let apg = (eval' trained SamplerMethod.Apg 20 1 seed).LogJoint
                 yield "apg_k5", trainSeed, apg[4]
                 yield "apg_k10", trainSeed, apg[9]
                 yield "apg_k20", trainSeed, apg[19]
-                yield "rws_k20", trainSeed, (eval' rwsTrained BmnistMethod.Rws 20 1 seed).LogJoint[0]
-                yield "bpg_k20", trainSeed, last (eval' trained BmnistMethod.Bpg 20 1 seed).LogJoint
+                yield "rws_k20", trainSeed, (eval' rwsTrained SamplerMethod.Rws 20 1 seed).LogJoint[0]
+                yield "bpg_k20", trainSeed, last (eval' trained SamplerMethod.Bpg 20 1 seed).LogJoint
                 for lf in [ 1; 5; 10 ] do
-                    yield sprintf "hmc_rws_k20_lf%d" lf, trainSeed, last (eval' rwsTrained BmnistMethod.HmcRws 20 lf seed).LogJoint ]
+                    yield sprintf "hmc_rws_k20_lf%d" lf, trainSeed, last (eval' rwsTrained SamplerMethod.HmcRws 20 lf seed).LogJoint ]
     let cells = Claims.perTrainingSeed entries
     let file = paperFile ctx "table1-bmnist"
     let paper = Json.getObject "paper/table1-bmnist.json" file "paper"
@@ -69,10 +70,10 @@ let table2 (ctx: Context) (folder: string) : TargetResult =
     let b1 = b.Table1
     // (cell, label, settings, scored under the RWS-trained model)
     let methods =
-        [ "rws", "RWS", (fun seed -> BmnistEvalSettings(BmnistMethod.Rws, 1, t.Budget, Seed = seed)), true
-          "hmc_rws", "HMC-RWS K=10", (fun seed -> BmnistEvalSettings(BmnistMethod.HmcRws, 10, t.Budget / 10, LeapfrogSteps = 1, Seed = seed, StepSize = b1.HmcStepSize)), true
-          "apg_k10", "APG K=10", (fun seed -> BmnistEvalSettings(BmnistMethod.Apg, 10, t.Budget / 10, Seed = seed)), false
-          "apg_k20", "APG K=20", (fun seed -> BmnistEvalSettings(BmnistMethod.Apg, 20, t.Budget / 20, Seed = seed)), false ]
+        [ "rws", "RWS", (fun seed -> BmnistEvalSettings(SamplerMethod.Rws, 1, t.Budget, Seed = seed)), true
+          "hmc_rws", "HMC-RWS K=10", (fun seed -> BmnistEvalSettings(SamplerMethod.HmcRws, 10, t.Budget / 10, LeapfrogSteps = 1, Seed = seed, StepSize = b1.HmcStepSize)), true
+          "apg_k10", "APG K=10", (fun seed -> BmnistEvalSettings(SamplerMethod.Apg, 10, t.Budget / 10, Seed = seed)), false
+          "apg_k20", "APG K=20", (fun seed -> BmnistEvalSettings(SamplerMethod.Apg, 20, t.Budget / 20, Seed = seed)), false ]
     let configs = [ for d in t.Digits do for steps in t.Timesteps -> d, steps ]
     let entries =
         [ for trainSeed in b.TrainSeeds do
@@ -114,8 +115,8 @@ let figure4 (ctx: Context) (folder: string) : TargetResult =
     let f = b.Figure4
     let budget = f.Sweeps * f.Particles
     let draw trainSeed seed =
-        let rws = sample ctx (trainRws ctx trainSeed) (BmnistEvalSettings(BmnistMethod.Rws, 1, budget, Seed = seed)) f.Timesteps f.Digits
-        let apg = sample ctx (train ctx trainSeed) (BmnistEvalSettings(BmnistMethod.Apg, f.Sweeps, f.Particles, Seed = seed)) f.Timesteps f.Digits
+        let rws = sample ctx (trainRws ctx trainSeed) (BmnistEvalSettings(SamplerMethod.Rws, 1, budget, Seed = seed)) f.Timesteps f.Digits
+        let apg = sample ctx (train ctx trainSeed) (BmnistEvalSettings(SamplerMethod.Apg, f.Sweeps, f.Particles, Seed = seed)) f.Timesteps f.Digits
         rws, apg
     let entries =
         [ for trainSeed in b.TrainSeeds do

@@ -6,6 +6,7 @@ open System
 open System.IO
 open System.Text.Json.Nodes
 open TorchSharp
+open Apg.Core.Inference
 open Apg.Core.Models.Dmm
 open Apg.Scripts.Experiments.Scale
 open Apg.Scripts.Experiments.Harness
@@ -78,7 +79,7 @@ let pretrainAll (ctx: Context) =
 let eval (ctx: Context) (trained: string * JsonObject) (settings: DmmEvalSettings) : float[] * float[] =
     let corpusPath, corpusKey = corpus ctx "test"
     let key =
-        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v (DmmEvaluator.Name settings.Method)
+        obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v (SamplerMethods.Name settings.Method)
               "sweeps", v settings.Sweeps; "particles", v settings.Particles; "leapfrog", v settings.LeapfrogSteps
               "step_size", v settings.StepSize; "seed", v settings.Seed; "batch_size", v settings.BatchSize ]
     let result =

@@ -2,6 +2,7 @@
 module Apg.Scripts.Experiments.DmmTargets
 
 open System.IO
+open Apg.Core.Inference
 open Apg.Core.Models.Dmm
 open Apg.Scripts.Report.Figures
 open Apg.Scripts.Experiments.Harness
@@ -26,14 +27,14 @@ let table1 (ctx: Context) (folder: string) : TargetResult =
             let trained = train ctx trainSeed
             let rwsTrained = trainRws ctx trainSeed
             for seed in d.EvalSeeds do
-                let apg = fst (eval ctx trained (settings DmmMethod.Apg 20 L seed))
+                let apg = fst (eval ctx trained (settings SamplerMethod.Apg 20 L seed))
                 yield "apg_k5", trainSeed, apg[4]
                 yield "apg_k10", trainSeed, apg[9]
                 yield "apg_k20", trainSeed, apg[19]
-                yield "rws_k20", trainSeed, (fst (eval ctx rwsTrained (settings DmmMethod.Rws 20 L seed)))[0]
-                yield "bpg_k20", trainSeed, last (fst (eval ctx trained (settings DmmMethod.Bpg 20 (t.BpgFactor * L) seed)))
+                yield "rws_k20", trainSeed, (fst (eval ctx rwsTrained (settings SamplerMethod.Rws 20 L seed)))[0]
+                yield "bpg_k20", trainSeed, last (fst (eval ctx trained (settings SamplerMethod.Bpg 20 (t.BpgFactor * L) seed)))
                 for lf in [ 1; 5; 10 ] do
-                    let s = DmmEvalSettings(DmmMethod.HmcRws, 20, L, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
+                    let s = DmmEvalSettings(SamplerMethod.HmcRws, 20, L, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
                     yield sprintf "hmc_rws_k20_lf%d" lf, trainSeed, last (fst (eval ctx rwsTrained s)) ]
     let cells = Claims.perTrainingSeed entries
     let paperFile = Json.parseFile (Path.Combine(ctx.Paper, "table1-dmm.json"))

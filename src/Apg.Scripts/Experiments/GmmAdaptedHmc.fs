@@ -9,6 +9,7 @@ open System.Text.Json.Nodes
 open TorchSharp
 open Apg.Core.Data
 open Apg.Core.Methods.AdaptiveMcmc
+open Apg.Core.Inference
 open Apg.Core.Models.Gmm
 open Apg.Scripts.Experiments.Scale
 open Apg.Scripts.Experiments.Harness
@@ -102,7 +103,7 @@ let evalKernel (ctx: Context) (trainSeed: uint64) (leapfrog: int) (choice: Kerne
     let adapted = match choice with Adapted a -> Some (adapt ctx trainSeed leapfrog a) | Fixed -> None
     let encoder = trainRws ctx trainSeed
     let corpusPath, corpusKey = corpus ctx "test"
-    let settings = GmmEvalSettings(GmmMethod.HmcRws, 20, t.Particles, LeapfrogSteps = leapfrog, Seed = seed)
+    let settings = GmmEvalSettings(SamplerMethod.HmcRws, 20, t.Particles, LeapfrogSteps = leapfrog, Seed = seed)
     let kernelKey =
         match adapted with
         | Some (_, k) -> k.DeepClone()
@@ -144,7 +145,7 @@ let target (ctx: Context) (folder: string) : TargetResult =
             let rwsTrained = Some (trainRws ctx trainSeed)
             for seed in g.EvalSeeds do
                 for lf in s.LeapfrogSteps do
-                    let table1Settings = GmmEvalSettings(GmmMethod.HmcRws, 20, t.Particles, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
+                    let table1Settings = GmmEvalSettings(SamplerMethod.HmcRws, 20, t.Particles, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
                     let fixedStep = evalKernel ctx trainSeed lf Fixed seed
                     let speed = evalKernel ctx trainSeed lf (Adapted McmcAdaptation.SpeedMeasure) seed
                     let dual = evalKernel ctx trainSeed lf (Adapted McmcAdaptation.DualAveraging) seed

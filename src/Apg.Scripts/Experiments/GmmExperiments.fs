@@ -6,6 +6,7 @@ open System.IO
 open System.Text.Json.Nodes
 open TorchSharp
 open Apg.Core.Data
+open Apg.Core.Inference
 open Apg.Core.Models.Gmm
 open Apg.Scripts.Experiments.Scale
 open Apg.Scripts.Experiments.Harness
@@ -92,7 +93,7 @@ let evaluation (ctx: Context) (trained: (string * JsonObject) option) (settings:
     let key =
         obj [ "corpus", corpusKey
               "trained", (match trained with Some (_, k) -> k.DeepClone() | None -> null)
-              "method", v (GmmMethods.Name settings.Method)
+              "method", v (SamplerMethods.Name settings.Method)
               "sweeps", v settings.Sweeps
               "particles", v settings.Particles
               "leapfrog", v settings.LeapfrogSteps

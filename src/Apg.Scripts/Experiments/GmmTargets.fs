@@ -2,6 +2,7 @@
 module Apg.Scripts.Experiments.GmmTargets
 
 open System.IO
+open Apg.Core.Inference
 open Apg.Core.Models.Gmm
 open Apg.Scripts.Report
 open Apg.Scripts.Report.Figures
@@ -9,7 +10,7 @@ open Apg.Scripts.Experiments.Harness
 open Apg.Scripts.Experiments.GmmExperiments
 
 let private settings (ctx: Context) methodName sweeps particles seed =
-    GmmEvalSettings(GmmMethods.Parse methodName, sweeps, particles, Seed = seed)
+    GmmEvalSettings(SamplerMethods.Parse methodName, sweeps, particles, Seed = seed)
 
 let private last (a: float[]) = a[a.Length - 1]
 
@@ -35,7 +36,7 @@ let table1 (ctx: Context) (folder: string) : TargetResult =
                 // HMC-RWS moves the samples of the standard encoder, the RWS-trained one (section 6.1); started from
                 // the APG-trained encoder instead, it is our addition, reported beside it.
                 for lf in [ 1; 5; 10 ] do
-                    let s = GmmEvalSettings(GmmMethod.HmcRws, 20, L, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
+                    let s = GmmEvalSettings(SamplerMethod.HmcRws, 20, L, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
                     yield sprintf "hmc_rws_k20_lf%d" lf, trainSeed, last (fst (eval ctx rwsTrained s None))
                     yield sprintf "hmc_apg_encoder_k20_lf%d" lf, trainSeed, last (fst (eval ctx trained s None))
                 let gibbs = run "gibbs" g.GibbsStationarySweeps L
@@ -105,7 +106,7 @@ let figure2 (ctx: Context) (folder: string) : TargetResult =
                 yield "gibbs_final", trainSeed, last (oneFrom trained "Gibbs" (settings ctx "gibbs" K L seed))
                 yield "bpg_final", trainSeed, last (oneFrom trained (sprintf "BPG (%dx particles)" f.BpgFactor) (settings ctx "bpg" K (f.BpgFactor * L) seed))
                 for lf in [ 1; 5; 10 ] do
-                    let s = GmmEvalSettings(GmmMethod.HmcRws, K, L, LeapfrogSteps = lf, Seed = seed, StepSize = f.HmcStepSize)
+                    let s = GmmEvalSettings(SamplerMethod.HmcRws, K, L, LeapfrogSteps = lf, Seed = seed, StepSize = f.HmcStepSize)
                     yield sprintf "hmc_rws_lf%d_final" lf, trainSeed, last (oneFrom rwsTrained (sprintf "HMC-RWS LF=%d" lf) s)
                 let rws = (fst (eval ctx (Some rwsTrained) (settings ctx "rws" K L seed) (Some 0)))[0]
                 if drawn then curves["RWS"] <- Array.create K rws
@@ -143,7 +144,7 @@ let figure3 (ctx: Context) (folder: string) : TargetResult =
                 let trained = Some (train ctx trainSeed blocks)
                 for k in ks do
                     for seed in g.EvalSeeds do
-                        let s = GmmEvalSettings(GmmMethod.Apg, k, g.Figure3Budget / k, Seed = seed, Blocks = blocks)
+                        let s = GmmEvalSettings(SamplerMethod.Apg, k, g.Figure3Budget / k, Seed = seed, Blocks = blocks)
                         yield name, k, trainSeed, evaluation ctx trained s None ]
     let series (label: string -> string) (metric: Evaluation -> float) =
         [ for name, _ in models ->

@@ -4,6 +4,7 @@ module Apg.Scripts.Experiments.IaiTargets
 open System.IO
 open ScottPlot
 open Apg.Core.Methods.IterativeInference
+open Apg.Core.Inference
 open Apg.Scripts.Report.Figures
 open Apg.Scripts.Experiments.Harness
 open Apg.Scripts.Experiments.IaiExperiments
@@ -123,7 +124,7 @@ let apgBlock (ctx: Context) (folder: string) : TargetResult =
             let proposalRun = DmmExperiments.trainIterativeProposal ctx (apgBlockConfig ctx trainSeed) trainSeed
             for seed in d.EvalSeeds do
                 // The same settings as Table 1's APG cell, so the NSS numbers are that run, read back.
-                let settings = Apg.Core.Models.Dmm.DmmEvalSettings(Apg.Core.Models.Dmm.DmmMethod.Apg, 20, L, Seed = seed, StepSize = d.Table1.HmcStepSize)
+                let settings = Apg.Core.Models.Dmm.DmmEvalSettings(SamplerMethod.Apg, 20, L, Seed = seed, StepSize = d.Table1.HmcStepSize)
                 let nss, nssEss = DmmExperiments.eval ctx (DmmExperiments.train ctx trainSeed) settings
                 let it, itEss, seconds = DmmExperiments.evalIterative ctx trainSeed proposalRun settings
                 yield trainSeed, nss, nssEss, it, itEss, seconds ]

@@ -4,7 +4,7 @@ namespace Apg.Core.Models.Gmm;
 
 
 /// <summary>Evaluation settings: which sampler, how many sweeps and particles, and the seed of its generator.</summary>
-public sealed record GmmEvalSettings(GmmMethod Method, int Sweeps, int Particles, int LeapfrogSteps = 1, ulong Seed = 0,
+public sealed record GmmEvalSettings(SamplerMethod Method, int Sweeps, int Particles, int LeapfrogSteps = 1, ulong Seed = 0,
     int BatchSize = 20, BlockStrategy Blocks = BlockStrategy.Decomposed, double StepSize = 0.1);
 
 /// <summary>
@@ -32,51 +32,30 @@ public static class GmmEvaluator
     public static GmmEvalResult Evaluate(Tensor corpus, GmmEvalSettings settings, GmmNetworks? networks, GmmPrior? prior = null,
         Action<int, int>? onBatch = null, IMarkovKernel? hmcKernel = null)
     {
-        if (hmcKernel is not null && settings.Method != GmmMethod.HmcRws)
-            throw new ArgumentException($"a kernel was given for method {GmmMethods.Name(settings.Method)}: only hmc-rws takes one");
-        if (settings.Method != GmmMethod.Gibbs && networks is null)
-            throw new ArgumentException($"method {GmmMethods.Name(settings.Method)} needs trained proposals: pass --checkpoint DIR");
+        if (hmcKernel is not null && settings.Method != SamplerMethod.HmcRws)
+            throw new ArgumentException($"a kernel was given for method {SamplerMethods.Name(settings.Method)}: only hmc-rws takes one");
+        if (settings.Method != SamplerMethod.Gibbs && networks is null)
+            throw new ArgumentException($"method {SamplerMethods.Name(settings.Method)} needs trained proposals: pass --checkpoint DIR");
         if (settings.Sweeps < 1 || settings.Particles < 1 || settings.BatchSize < 1)
             throw new ArgumentException($"sweeps, particles and batch size must be at least 1 (got {settings.Sweeps}, {settings.Particles}, {settings.BatchSize})");
         var model = new GmmModel(prior ?? GmmPrior.Paper);
         using var generator = new Generator(settings.Seed, corpus.device);
-        var instances = (int)corpus.size(0);
-        // RWS spends the whole budget on one sweep of K * L particles.
-        var (sweeps, particles) = settings.Method == GmmMethod.Rws ? (1, settings.Sweeps * settings.Particles) : (settings.Sweeps, settings.Particles);
-        var logJoint = new double[sweeps];
-        var ess = new double[sweeps];
-        var firstBlockEss = new double[sweeps];
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var noGrad = no_grad();
+        var (sweeps, particles) = SamplerMethods.Budget(settings.Method, settings.Sweeps, settings.Particles);
+        var sampler = hmcKernel is null ? Sampler(model, networks, settings) : GmmMethods.HmcRws(model, networks!, hmcKernel);
         var batchSize = InstancesPerBatch(settings.BatchSize, particles, corpus.size(1), model.Prior.Clusters);
-        for (var start = 0; start < instances; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            var size = Math.Min(batchSize, instances - start);
-            var x = corpus.narrow(0, start, size);
-            var run = hmcKernel is null
-                ? Run(model, networks, settings, x, sweeps, particles, generator)
-                : GmmMethods.HmcRws(model, networks!, hmcKernel).Run(x, sweeps, particles, generator);
-            foreach (var s in run.Sweeps)
-            {
-                logJoint[s.Sweep - 1] += s.MeanLogJoint.Sum();
-                ess[s.Sweep - 1] += s.EssFraction.Sum();
-                firstBlockEss[s.Sweep - 1] += s.FirstBlockEssFraction.Sum();
-            }
-            onBatch?.Invoke(start + size, instances);
-        }
-        return new GmmEvalResult(settings, instances, logJoint.Select(v => v / instances).ToArray(),
-            ess.Select(v => v / instances).ToArray(), clock.Elapsed.TotalSeconds, firstBlockEss.Select(v => v / instances).ToArray());
+        var r = SweepEvaluation.Evaluate(corpus, sweeps, batchSize, x => sampler.Run(x, sweeps, particles, generator), onBatch);
+        return new GmmEvalResult(settings, r.Instances, r.MeanLogJoint, r.Ess, r.Seconds, r.FirstBlockEss);
     }
 
-    private static SamplerRun Run(GmmModel model, GmmNetworks? networks, GmmEvalSettings s, Tensor x, int sweeps, int particles, Generator g) =>
+    /// <summary>The settings' sampler (Gibbs without networks starts from the prior).</summary>
+    public static ISampler Sampler(GmmModel model, GmmNetworks? networks, GmmEvalSettings s) =>
         s.Method switch
         {
-            GmmMethod.Apg => GmmMethods.Apg(model, networks!, s.Blocks).Run(x, sweeps, particles, g),
-            GmmMethod.Bpg => GmmMethods.Bpg(model, networks!).Run(x, sweeps, particles, g),
-            GmmMethod.Gibbs => GmmMethods.Gibbs(model, networks).Run(x, sweeps, particles, g),
-            GmmMethod.Rws => GmmMethods.Rws(model, networks!).Run(x, sweeps, particles, g),
-            GmmMethod.HmcRws => GmmMethods.HmcRws(model, networks!, s.LeapfrogSteps, s.StepSize).Run(x, sweeps, particles, g),
+            SamplerMethod.Apg => GmmMethods.Apg(model, networks!, s.Blocks),
+            SamplerMethod.Bpg => GmmMethods.Bpg(model, networks!),
+            SamplerMethod.Gibbs => GmmMethods.Gibbs(model, networks),
+            SamplerMethod.Rws => GmmMethods.Rws(model, networks!),
+            SamplerMethod.HmcRws => GmmMethods.HmcRws(model, networks!, s.LeapfrogSteps, s.StepSize),
             _ => throw new ArgumentOutOfRangeException(nameof(s)),
         };
 }

@@ -2,29 +2,11 @@ using Apg.Core.Inference;
 
 namespace Apg.Core.Models.Gmm;
 
-/// <summary>The samplers compared in Table 1, built for the GMM.</summary>
-public enum GmmMethod { Apg, Rws, Bpg, HmcRws, Gibbs }
-
 public enum BlockStrategy { Decomposed, Joint }
 
+/// <summary>The samplers compared in Table 1, built for the GMM.</summary>
 public static class GmmMethods
 {
-    public static GmmMethod Parse(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "apg" => GmmMethod.Apg,
-        "rws" => GmmMethod.Rws,
-        "bpg" => GmmMethod.Bpg,
-        "hmc-rws" or "hmc" => GmmMethod.HmcRws,
-        "gibbs" => GmmMethod.Gibbs,
-        _ => throw new ArgumentException($"unknown method '{text}': use apg, rws, bpg, hmc-rws or gibbs"),
-    };
-
-    public static string Name(GmmMethod method) => method switch
-    {
-        GmmMethod.HmcRws => "hmc-rws",
-        _ => method.ToString().ToLowerInvariant(),
-    };
-
     /// <summary>The APG sampler with learned proposals and the chosen block strategy.</summary>
     public static ApgSampler Apg(GmmModel model, GmmNetworks networks, BlockStrategy strategy = BlockStrategy.Decomposed,
         ResamplingScheme scheme = ResamplingScheme.Systematic) =>
