@@ -70,3 +70,13 @@ module Contrast =
 
     /// One cell by itself (a level check, or a cell that is already a within-seed difference).
     let single (name: string, values: SeedValues) = linear [ 1.0, name, values ]
+
+    /// The cells restricted to the training seeds they all hold, and the seeds left out (ascending). For a claim whose
+    /// cells come from trainings run for different seeds (Figure 3's joint blocks at smoke scale): the report names
+    /// the seeds left out, so that nothing is dropped silently.
+    let commonSeeds (terms: (float * string * SeedValues) list) : (float * string * SeedValues) list * uint64 list =
+        let sets = terms |> List.map (fun (_, _, values) -> values |> List.map fst |> Set.ofList)
+        let common = Set.intersectMany sets
+        let all = Set.unionMany sets
+        terms |> List.map (fun (c, name, values) -> c, name, values |> List.filter (fun (s, _) -> common.Contains s)),
+        Set.toList (Set.difference all common)
