@@ -56,8 +56,11 @@ public abstract record TrainingSchedule
     }
 }
 
-/// <summary>Training by APG sweeps (Algorithm 2; with one sweep, RWS): K sweeps of L particles, Adam with its betas.</summary>
-public abstract record ApgTrainingConfig : TrainingSchedule
+/// <summary>
+/// Training by APG sweeps (Algorithm 2; with one sweep, RWS): K sweeps of L particles, Adam with its betas. A task
+/// with no settings of its own trains with this record as it is.
+/// </summary>
+public record ApgTrainingConfig : TrainingSchedule
 {
     public int Sweeps { get; init; } = 5;
     public int Particles { get; init; } = 10;
@@ -70,4 +73,7 @@ public abstract record ApgTrainingConfig : TrainingSchedule
         ConfigChecks.AtLeastOne(Particles, "particles");
         base.Validate();
     }
+
+    /// <summary>Reads the schedule of a saved config; malformed JSON is an error naming the source and the field.</summary>
+    public static ApgTrainingConfig Parse(JsonNode node, string source) => Read<ApgTrainingConfig>(node, source);
 }

@@ -32,10 +32,11 @@ let environment (scale: Scale.Scale) (seconds: float) =
       "wall time of this invocation (finished runs are read back, not redone)", sprintf "%.0f s" seconds
       "finished", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'") ]
 
-/// Runs the named targets (all when empty) of a scale; finished runs are read back, interrupted ones resume.
-let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: string list) : Outcome =
+/// Runs the named targets (all when empty) of the given tasks at a scale, keying runs by codeOf (run kind -> code
+/// version).
+let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: string list) : Outcome =
     let scale = Scale.load paperDir scaleName
-    let tasks = Tasks.all |> List.filter (fun t -> t.InScale scale)
+    let tasks = tasks |> List.filter (fun t -> t.InScale scale)
     let targets' = tasks |> List.collect (fun t -> t.Targets)
     let known = targets' |> List.map fst
     let chosen = if targets.IsEmpty then known else targets
@@ -45,7 +46,7 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
             raise (ArgumentException(sprintf "unknown target '%s'%s: choose from %s" t why (String.Join(", ", known))))
     let folder = Path.Combine(resultsRoot, scale.Name)
     Directory.CreateDirectory folder |> ignore
-    let ctx = { Store = Store(folder); Scale = scale; Paper = paperDir }
+    let ctx = { Store = Store(folder, codeOf); Scale = scale; Paper = paperDir }
     let clock = Stopwatch.StartNew()
     // Every target but the corpus-only ones needs trained proposals: train them first, side by side.
     eprintfn "training the proposals the targets need (%d at a time; finished runs are read back)" Environment.ProcessorCount
@@ -99,3 +100,7 @@ let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: s
     AtomicFile.WriteAllText(Path.Combine(folder, "REPORT.md"), report)
     eprintfn "%d of %d asserted claims pass; report in %s" passed asserted.Length (Path.Combine(folder, "REPORT.md"))
     { Verdicts = verdicts; Report = report; Seconds = clock.Elapsed.TotalSeconds; StaleRuns = stale |> List.map (fun r -> r.Folder) }
+
+/// Runs the named targets (all when empty) of a scale; finished runs are read back, interrupted ones resume.
+let run (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: string list) : Outcome =
+    runTasks Tasks.all CodeVersion.current paperDir resultsRoot scaleName targets
