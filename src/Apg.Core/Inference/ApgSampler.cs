@@ -19,6 +19,10 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     public IModel Model { get; } = model;
     public IReadOnlyList<IBlockUpdate> Blocks { get; } = blocks;
 
+    /// <inheritdoc cref="Run(Tensor, int, int, Generator?, bool, Action{SweepStats}?, bool, bool)" />
+    SamplerRun ISampler.Run(Tensor x, int sweeps, int particles, Generator? generator, Action<SweepStats>? onSweep) =>
+        Run(x, sweeps, particles, generator, onSweep: onSweep);
+
     /// <summary>
     /// Runs 1 one-shot sweep and sweeps - 1 block sweeps. With withLoss, the graph is kept for backward
     /// (run it inside the caller's dispose scope); without, no gradients are recorded and each sweep frees its temporaries.
@@ -26,9 +30,6 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     /// full log joint and four host copies a sweep). backwardEachSweep (with withLoss) accumulates the loss's gradients
     /// into the parameters sweep by sweep and returns the loss detached: the caller does not call backward.
     /// </summary>
-    SamplerRun ISampler.Run(Tensor x, int sweeps, int particles, Generator? generator, Action<SweepStats>? onSweep) =>
-        Run(x, sweeps, particles, generator, onSweep: onSweep);
-
     public SamplerRun Run(Tensor x, int sweeps, int particles, Generator? generator, bool withLoss = false, Action<SweepStats>? onSweep = null,
         bool measureLastSweepOnly = false, bool backwardEachSweep = false)
     {

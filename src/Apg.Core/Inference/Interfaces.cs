@@ -22,6 +22,7 @@ public interface IModel
 /// <summary>A distribution over a block's variables, fixed by everything else (x and z_-b).</summary>
 public interface IBlockConditional
 {
+    /// <summary>Draws new values of the block's variables: [L, B, ...] each.</summary>
     Latents Sample(Generator? generator);
 
     /// <summary>log q of values of the block's variables: [L, B], or [L, B, N] for a per-point block.</summary>
@@ -31,7 +32,10 @@ public interface IBlockConditional
 /// <summary>q(z_b | x, z_-b): a Gibbs-style block proposal, the same distribution for the forward and the reverse kernel.</summary>
 public interface IBlockProposal
 {
+    /// <summary>The block whose variables this proposal draws.</summary>
     Block Block { get; }
+
+    /// <summary>The proposal given the data and the current values of every other variable.</summary>
     IBlockConditional Condition(Tensor x, Latents z);
 }
 

@@ -25,10 +25,11 @@ public static class TorchRuntime
             try
             {
                 NativeAllocator.Tune();
-                PreloadFromBuildOutput();
+                TorchSharpNative.Preload();
                 torch.InitializeDeviceType(DeviceType.CPU);
             }
-            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or EntryPointNotFoundException)
+            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or EntryPointNotFoundException
+                                           or IOException or UnauthorizedAccessException)
             {
                 throw new TorchNotAvailableException(Explain(e), e);
             }
@@ -43,26 +44,24 @@ public static class TorchRuntime
         }
     }
 
-    // An application finds libLibTorchSharp.so through its deps.json; a host without one (dotnet fsi loading our
-    // build output) would not look in runtimes/<rid>/native and TorchSharp would fall back to an unpatched copy
-    // from the NuGet cache. Loading the build output's patched copy first makes the later lookup by name find it.
-    private static void PreloadFromBuildOutput()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        var dir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
-        if (string.IsNullOrEmpty(dir)) return;
-        var patched = Path.Combine(dir, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-        if (File.Exists(patched)) System.Runtime.InteropServices.NativeLibrary.Load(patched);
-    }
-
     private static string Explain(Exception e)
     {
         var detail = (e.InnerException ?? e).Message;
-        var glibcxx = detail.Contains("GLIBCXX_3.4.32", StringComparison.Ordinal)
-            ? " This build output's libLibTorchSharp.so was not patched for this system's older libstdc++: rebuild with " +
-              "`dotnet build` (the build patches its own copy; it needs `sudo apt-get install -y patchelf g++`), or run ./test.sh."
-            : " Restore and build first (`dotnet build`, or ./test.sh / ./reproduce.sh, which also install what is missing).";
-        return $"TorchSharp's native library (libtorch 2.10) could not be loaded.{glibcxx} Loader said: {detail}";
+        return $"TorchSharp's native library (libtorch 2.10) could not be loaded.{Advice(detail)} Loader said: {detail}";
+    }
+
+    private static string Advice(string detail)
+    {
+        if (!detail.Contains(TorchSharpNative.Version, StringComparison.Ordinal))
+            return " Restore and build first (`dotnet build`, or ./test.sh / ./reproduce.sh, which also install what is missing).";
+        const string why = " TorchSharp's libLibTorchSharp.so asks for GLIBCXX_3.4.32, which this system's libstdc++ lacks. Apg.Core's " +
+            "build targets patch the copy in each build output, and a dotnet fsi script gets a patched copy in ";
+        var where = why + TorchSharpNative.CacheRoot() + "; both need g++ and patchelf.";
+        var missing = TorchSharpNative.MissingTools();
+        if (missing.Count > 0)
+            return $"{where} Install them: sudo apt-get install -y {string.Join(' ', missing)}; then build again (`dotnet build`), or run the script again.";
+        return where + " They are installed, so this copy was not built with those targets: build again (`dotnet build`). A project " +
+            "outside this repository gets them by referencing the Apg.Core package (dotnet add package Apg.Core), not the project.";
     }
 
     /// <summary>The device named by APG_DEVICE (cpu, cuda, cuda:N), else cuda when available, else cpu.</summary>
@@ -92,6 +91,7 @@ public static class TorchRuntime
         throw new ArgumentException($"unknown device '{text}': use cpu, cuda or cuda:N");
     }
 
+    /// <summary>The version of the loaded libtorch (loads it first).</summary>
     public static string LibTorchVersion
     {
         get { Initialize(); return torch.__version__; }

@@ -3,6 +3,7 @@ namespace Apg.Core.Models.Gmm;
 /// <summary>The three learned GMM proposals, as one module so they save and load together.</summary>
 public sealed class GmmNetworks : nn.Module
 {
+    /// <summary>The three proposals for prior, their initial weights drawn from generator, on device.</summary>
     public GmmNetworks(GmmPrior prior, Generator? generator = null, ScalarType dtype = ScalarType.Float32, Device? device = null)
         : base(nameof(GmmNetworks))
     {

@@ -6,8 +6,10 @@ namespace Apg.Core.Models.Gmm;
 /// <summary>Draws GMM instances from the generative model: x [B, N, D] with its true mu, tau [B, M, D] and c [B, N] (int64).</summary>
 public static class GmmSimulator
 {
+    /// <summary>Simulated instances: the data X and the latents that generated it.</summary>
     public sealed record Corpus(Tensor X, Tensor Mu, Tensor Tau, Tensor C);
 
+    /// <summary>Draws instances instances of points points each, on the CPU, from generator.</summary>
     public static Corpus Simulate(GmmPrior prior, int instances, int points, Generator generator, ScalarType dtype = ScalarType.Float32)
     {
         if (instances < 1 || points < 1) throw new ArgumentException($"need at least one instance and one point, got {instances} x {points}");
