@@ -19,15 +19,9 @@ public static class Hmc
         var momentum = q.Select(s => SeededDraws.Randn(s.shape, s.dtype, s.device, generator)).ToArray();
         var (logP0, gradient) = ValueAndGradient(logDensity, q);
         var h0 = logP0 - Kinetic(momentum);
-        var p = momentum.Select((m, i) => m + gradient[i] * (stepSize / 2)).ToArray();
-        var logP = logP0;
-        for (var step = 1; step <= leapfrogSteps; step++)
-        {
-            q = q.Select((s, i) => s + p[i] * stepSize).ToArray();
-            (logP, gradient) = ValueAndGradient(logDensity, q);
-            var scale = step < leapfrogSteps ? stepSize : stepSize / 2;
-            p = p.Select((m, i) => m + gradient[i] * scale).ToArray();
-        }
+        var (end, p, logP) = Leapfrog.Integrate(state => ValueAndGradient(logDensity, state), q, momentum, logP0, gradient, leapfrogSteps,
+            (m, g, which) => m + g * (which == LeapfrogKick.Full ? stepSize : stepSize / 2), (s, m) => s + m * stepSize);
+        q = end;
         using var noGrad = no_grad();
         var h1 = logP - Kinetic(p);
         var logU = SeededDraws.Rand(h0.shape, h0.dtype, h0.device, generator).log();

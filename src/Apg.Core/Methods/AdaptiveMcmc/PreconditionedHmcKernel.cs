@@ -1,3 +1,4 @@
+using Apg.Core.Inference;
 using Apg.Core.Runtime;
 using TorchSharp.Modules;
 namespace Apg.Core.Methods.AdaptiveMcmc;
@@ -36,17 +37,19 @@ public sealed class PreconditionedHmcKernel : nn.Module, IAdaptiveKernel
         var current = x.detach();
         var (logPi0, gradient) = MalaKernel.ValueAndGradient(logDensity, current, false);
         var p0 = SeededDraws.Randn(current.shape, current.dtype, current.device, generator);
-        var p = p0 + 0.5 * h * preconditioner.ApplyTranspose(gradient);
-        var q = current;
-        var logPi = logPi0;
-        for (var step = 1; step <= LeapfrogSteps; step++)
-        {
-            q = q + h * preconditioner.Apply(p);
-            if (!differentiable) q = q.detach();
-            (logPi, gradient) = MalaKernel.ValueAndGradient(logDensity, q, differentiable);
-            p = p + (step < LeapfrogSteps ? h : 0.5 * h) * preconditioner.ApplyTranspose(gradient);
-            if (!differentiable) p = p.detach();
-        }
+        // Without gradients through the trajectory, each step's position and momentum leave the graph.
+        Tensor Cut(Tensor t) => differentiable ? t : t.detach();
+        var (end, momentum, logPi) = Leapfrog.Integrate(
+            state => { var (value, g) = MalaKernel.ValueAndGradient(logDensity, state[0], differentiable); return (value, [g]); },
+            [current], [p0], logPi0, [gradient], LeapfrogSteps,
+            (m, g, which) => which switch
+            {
+                LeapfrogKick.OpeningHalf => m + 0.5 * h * preconditioner.ApplyTranspose(g),
+                LeapfrogKick.Full => Cut(m + h * preconditioner.ApplyTranspose(g)),
+                _ => Cut(m + 0.5 * h * preconditioner.ApplyTranspose(g)),
+            },
+            (s, m) => Cut(s + h * preconditioner.Apply(m)));
+        var (q, p) = (end[0], momentum[0]);
         var logAlpha = (logPi - 0.5 * p.square().sum(-1) - logPi0 + 0.5 * p0.square().sum(-1)).clamp_max(0);
         // A diverged trajectory's NaN energy is rejected by the decision.
         return McmcStep.Decide(current, q, logAlpha, preconditioner.GaussianEntropy(logStepSize), generator, differentiable);
