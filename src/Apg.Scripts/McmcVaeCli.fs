@@ -50,9 +50,9 @@ type TrainArgs =
             | Kernel_Lr _ -> "Adam learning rate of the kernel (default 1e-3)."
             | Steps _ -> "training steps (default 10,000)."
             | Seed _ -> "seed (default 0)."
-            | Checkpoint_Every _ -> "steps between checkpoints (default 1000)."
+            | Checkpoint_Every _ -> TaskCli.Usage.checkpointEvery 1000
             | Log_Every _ -> "steps between progress lines and metrics rows (default 100)."
-            | Device _ -> "cpu, cuda or cuda:N."
+            | Device _ -> TaskCli.Usage.device
 
 type EvalArgs =
     | [<Mandatory>] Run of dir: string
@@ -70,7 +70,7 @@ type EvalArgs =
             | Images _ -> "held-out images to score (default: the whole test split)."
             | Samples _ -> "importance samples per image (default 5,000; encoder proposal with variance x1.2)."
             | Seed _ -> "seed of binarization and sampling (default 0)."
-            | Device _ -> "cpu, cuda or cuda:N."
+            | Device _ -> TaskCli.Usage.device
             | Json -> "print one JSON object."
 
 type McmcVaeArgs =
@@ -108,21 +108,17 @@ let train (args: ParseResults<TrainArgs>) =
             VaeLearningRate = args.GetResult(Vae_Lr, defaultValue = d.VaeLearningRate), KernelLearningRate = args.GetResult(Kernel_Lr, defaultValue = d.KernelLearningRate),
             Steps = args.GetResult(Steps, defaultValue = d.Steps), Seed = args.GetResult(TrainArgs.Seed, defaultValue = d.Seed),
             CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery), LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
-    let device = args.TryGetResult TrainArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let images = (split (args.GetResult(TrainArgs.Dataset, defaultValue = "mnist")) true).``to``(device)
     use pretrained = IaiTrainer.LoadStandard(pretrainedDir, device)
-    use cancel = Progress.cancelOnStopSignal ()
     let trainer = McmcVaeTrainer(config, images, pretrained)
     let out = args.GetResult Out
-    let report (m: McmcVaeMetrics) (elapsed: TimeSpan) =
-        let rate, eta = Progress.rateAndEta m.Step trainer.ResumedFrom config.Steps elapsed
-        eprintfn "[%d/%d] %.1f steps/s, ETA %s | ELBO %.2f | accept %.3f | step %.4g | beta %.3g | diverged %d" m.Step config.Steps rate (eta.ToString @"d\.hh\:mm\:ss") m.Elbo m.Acceptance m.StepSize m.Beta m.DivergedMoves
-    use networks = trainer.Train(out, Action<_, _>(report), cancel.Token)
-    printfn "checkpoint in %s (metrics in %s)" out (Path.Combine(out, Apg.Core.Training.TrainingState.MetricsFile))
-    0
+    TaskCli.train out config.Steps (fun () -> trainer.ResumedFrom) (fun (m: McmcVaeMetrics) -> m.Step)
+        (fun m -> sprintf "ELBO %.2f | accept %.3f | step %.4g | beta %.3g | diverged %d" m.Elbo m.Acceptance m.StepSize m.Beta m.DivergedMoves)
+        (fun report token -> trainer.Train(out, report, token))
 
 let eval (args: ParseResults<EvalArgs>) =
-    let device = args.TryGetResult EvalArgs.Device |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice
+    let device = TaskCli.device (args.TryGetResult EvalArgs.Device)
     let seed = args.GetResult(EvalArgs.Seed, defaultValue = 0UL)
     let test = split (args.GetResult(EvalArgs.Dataset, defaultValue = "mnist")) false
     let count = min (int64 (args.GetResult(Images, defaultValue = int (test.size 0)))) (test.size 0)
