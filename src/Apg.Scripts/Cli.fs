@@ -22,6 +22,7 @@ type InfoArgs =
 [<RequireSubcommand>]
 type ApgArgs =
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceCli.ReproduceArgs>
+    | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<ReproduceCli.RunArgs>
     | [<CliPrefix(CliPrefix.None)>] Bundle of ParseResults<ReproduceCli.BundleArgs>
     | [<CliPrefix(CliPrefix.None)>] Verify of ParseResults<ReproduceCli.VerifyArgs>
     | [<CliPrefix(CliPrefix.None)>] Gmm of ParseResults<GmmCli.GmmArgs>
@@ -35,6 +36,7 @@ type ApgArgs =
         member this.Usage =
             match this with
             | Reproduce _ -> "regenerate the paper's tables and figures at a scale, check every claim, write results/SCALE/REPORT.md."
+            | Run _ -> "run one job of a reproduction's plan (what a Slurm job of `reproduce --executor slurm` runs)."
             | Bundle _ -> "pack source, configs, results, checkpoints and checksums into one tar.gz."
             | Verify _ -> "re-check every file of a bundle against its SHA-256."
             | Gmm _ -> "the Gaussian mixture task: simulate, train, eval."

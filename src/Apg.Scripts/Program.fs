@@ -34,6 +34,7 @@ let mainOnThisThread (argv: string[]) =
         TorchRuntime.Initialize()
         match args.GetSubCommand() with
         | Reproduce a -> ReproduceCli.reproduce a
+        | Run a -> ReproduceCli.runJob a
         | Bundle a -> ReproduceCli.bundle a
         | Verify a -> ReproduceCli.verify a
         | Gmm a -> GmmCli.run a

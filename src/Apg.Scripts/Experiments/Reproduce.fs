@@ -36,14 +36,8 @@ let environment (scale: Scale.Scale) (seconds: float) =
 /// version).
 let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: string) (resultsRoot: string) (scaleName: string) (targets: string list) : Outcome =
     let scale = Scale.load paperDir scaleName
-    let tasks = tasks |> List.filter (fun t -> t.InScale scale)
+    let tasks, chosen = Tasks.select tasks scale targets
     let targets' = tasks |> List.collect (fun t -> t.Targets)
-    let known = targets' |> List.map fst
-    let chosen = if targets.IsEmpty then known else targets
-    for t in chosen do
-        if not (List.contains t known) then
-            let why = if List.contains t Tasks.targetNames then sprintf " at scale %s (its task has no section in paper/scales/%s.json)" scale.Name scale.Name else ""
-            raise (ArgumentException(sprintf "unknown target '%s'%s: choose from %s" t why (String.Join(", ", known))))
     let folder = Path.Combine(resultsRoot, scale.Name)
     Directory.CreateDirectory folder |> ignore
     let ctx = { Store = Store(folder, codeOf); Scale = scale; Paper = paperDir }
@@ -59,6 +53,7 @@ let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: stri
         |> List.mapi (fun i name ->
             eprintfn "[%d/%d] %s (scale %s, %.0f s so far)" (i + 1) chosen.Length name scale.Name clock.Elapsed.TotalSeconds
             let result = (targets' |> List.find (fun (n, _) -> n = name) |> snd) ctx folder
+            markTargetDone ctx folder name
             let claimsPath = Path.Combine(paperDir, name + ".json")
             let claims = Json.getArray claimsPath (Json.parseFile claimsPath) "claims"
             result.Markdown, Claims.evaluate name claimsPath scale.Name claims result.Cells)

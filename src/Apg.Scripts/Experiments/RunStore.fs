@@ -10,12 +10,22 @@ open Apg.Core.Data
 
 type Run = { Kind: string; Folder: string; Result: JsonObject }
 
+/// A run asked for while planning: its kind, full key and folder, and whether it was finished then.
+type Touch = { Kind: string; Key: JsonObject; Folder: string; Finished: bool }
+
 let keyFile = "key.json"
 let resultFile = "result.json"
+
+/// A job found while planning: the runs it asked for (the last one its own, the earlier ones its inputs) and the
+/// work that computes them once the store executes again.
+type PlannedJob = { Runs: Touch list; Work: unit -> unit }
 
 /// Runs under root/runs; codeOf gives the code version of a run kind (by default, this build's per CodeVersion).
 type Store(root: string, codeOf: string -> string) =
     let used = System.Collections.Generic.List<Run>()
+    let touched = System.Collections.Generic.List<Touch>()
+    let mutable planning = false
+    let jobs = System.Collections.Generic.List<PlannedJob>()
     let remember run =
         lock used (fun () -> used.Add run)
         run
@@ -26,6 +36,15 @@ type Store(root: string, codeOf: string -> string) =
     member _.CodeOf(kind: string) = codeOf kind
     /// The runs this store handed out, finished before or now.
     member _.Used = lock used (fun () -> List.ofSeq used) :> seq<Run>
+
+    /// While planning, a run that is not finished is recorded (Touched) and handed out unfinished, with a placeholder
+    /// result, instead of computed: what asks for it must only pass its folder and key on (training and corpus runs).
+    member _.Planning with get () = planning and set (value: bool) = planning <- value
+    /// Every run asked for while planning, in order.
+    member _.Touched = lock touched (fun () -> List.ofSeq touched)
+    /// The jobs found while planning, in order (Harness.pretrain adds them).
+    member _.PlannedJobs = lock jobs (fun () -> List.ofSeq jobs)
+    member _.AddPlannedJob(job: PlannedJob) = lock jobs (fun () -> jobs.Add job)
 
     /// The full key of a run (its config, kind and code) and its folder.
     member _.Locate(kind: string, key: JsonObject) =
@@ -39,8 +58,12 @@ type Store(root: string, codeOf: string -> string) =
         let full, folder = this.Locate(kind, key)
         let resultPath = Path.Combine(folder, resultFile)
         let finished () = if File.Exists resultPath then Some { Kind = kind; Folder = folder; Result = Json.parseFile resultPath } else None
+        let touch isFinished = if planning then lock touched (fun () -> touched.Add { Kind = kind; Key = full; Folder = folder; Finished = isFinished })
         match finished () with
-        | Some run -> remember run
+        | Some run -> touch true; remember run
+        | None when planning ->
+            touch false
+            { Kind = kind; Folder = folder; Result = Json.object [ "planned", Json.value true; "file", Json.value "(planned)" ] }
         | None ->
             use _lock = RunLock.take folder (fun holder -> eprintfn "  waiting: %s is being computed by another process (%s)" (Path.GetFileName folder) holder)
             match finished () with
@@ -52,6 +75,10 @@ type Store(root: string, codeOf: string -> string) =
                 let result = work folder
                 result["produced_by_commit"] <- JsonValue.Create(Apg.Core.Training.Provenance.GitCommit())
                 result["code"] <- JsonValue.Create(codeOf kind)
+                // Which Slurm job computed it (the Slurm executor's record; absent when run locally).
+                match System.Environment.GetEnvironmentVariable "SLURM_JOB_ID" with
+                | null | "" -> ()
+                | job -> result["slurm_job_id"] <- JsonValue.Create job
                 AtomicFile.WriteAllText(resultPath, Json.pretty result + "\n")
                 remember { Kind = kind; Folder = folder; Result = result }
 

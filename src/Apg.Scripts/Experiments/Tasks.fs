@@ -35,3 +35,18 @@ let all : Task list =
 
 /// Every target's name, in the order `reproduce` runs them by default.
 let targetNames = all |> List.collect (fun t -> t.Targets |> List.map fst)
+
+/// The tasks a scale defines and the chosen targets among theirs (all when none are named); an unknown target is an
+/// error naming the known ones.
+let select (tasks: Task list) (scale: Scale) (targets: string list) : Task list * string list =
+    let tasks = tasks |> List.filter (fun t -> t.InScale scale)
+    let known = tasks |> List.collect (fun t -> t.Targets |> List.map fst)
+    let chosen = if targets.IsEmpty then known else targets
+    for t in chosen do
+        if not (List.contains t known) then
+            let why = if List.contains t targetNames then sprintf " at scale %s (its task has no section in paper/scales/%s.json)" scale.Name scale.Name else ""
+            raise (System.ArgumentException(sprintf "unknown target '%s'%s: choose from %s" t why (System.String.Join(", ", known))))
+    tasks, chosen
+
+/// The task that holds a target.
+let owner (tasks: Task list) (target: string) = tasks |> List.find (fun t -> t.Targets |> List.exists (fun (n, _) -> n = target))
