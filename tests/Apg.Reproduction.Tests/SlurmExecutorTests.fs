@@ -159,8 +159,38 @@ let private run (dir: string) =
     Expect.stringContains targetLine "cancelled (job" (sprintf "the target job that could not start is shown cancelled:\n%s" status2)
     printfn "slurm executor: %d training jobs and a target through Slurm; status after a failure:\n%s" trainIds.Length status2
 
+/// Two `apg run` processes started together on one training job of one results folder: the run's lock lets one
+/// compute it while the other waits, then reads the first's result rather than training again.
+let private twoProcesses (dir: string) =
+    let paper = paperCopy dir steps
+    let results = Path.Combine(dir, "results")
+    let job = plan paper results |> List.find (fun j -> j["kind"].GetValue<string>() = "train")
+    let id = job["id"].GetValue<string>()
+    let start () = Threading.Tasks.Task.Run(fun () -> apg [ "run"; "--scale"; "smoke"; "--paper"; paper; "--results"; results; id ])
+    // The paper copy is outside the repository: the children read this checkout's MNIST digits, as a Slurm job does.
+    let previous = Environment.GetEnvironmentVariable "APG_MNIST_DIR"
+    if isNull previous then Environment.SetEnvironmentVariable("APG_MNIST_DIR", Path.Combine(repoRoot, "data", "mnist"))
+    let outcomes =
+        try
+            let first, second = start (), start ()
+            [ first.Result; second.Result ]
+        finally
+            Environment.SetEnvironmentVariable("APG_MNIST_DIR", previous)
+    for code, output in outcomes do
+        Expect.equal code 0 (sprintf "apg run %s exits 0:\n%s" id output)
+    let trained (output: string) = [ 20 .. 20 .. steps ] |> List.exists (fun s -> output.Contains(sprintf "[%d/%d]" s steps))
+    let waited (output: string) = output.Contains "waiting:" && output.Contains "is being computed by another process"
+    let computing = outcomes |> List.filter (snd >> trained)
+    Expect.equal computing.Length 1 (sprintf "exactly one process trained:\n%s" (outcomes |> List.map snd |> String.concat "\n----\n"))
+    let other = outcomes |> List.find (snd >> trained >> not) |> snd
+    Expect.isTrue (waited other) (sprintf "the other waited for the first, named it, and did not train:\n%s" other)
+    Expect.isTrue (File.Exists(Path.Combine(results, "smoke", "runs", id, "result.json"))) "the run's result is stored"
+    printfn "two processes on %s: the second said: %s" id ((other.Split('\n') |> Array.find (fun l -> l.Contains "waiting:")).Trim())
+
 let tests =
     testList "slurm executor" [
+        testCase "two processes on one training job: one computes it, the other waits and reads its result" <| fun () ->
+            twoProcesses (tempDir "two-processes")
         testCase (sprintf "%s through a one-node Slurm: jobs in Slurm, tables as the local executor's, a stopped job resumes bit-identical, a failure stops its dependants" target) <| fun () ->
             let dir = tempDir "slurm"
             let cluster = Path.Combine(dir, "cluster")
