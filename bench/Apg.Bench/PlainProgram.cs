@@ -26,6 +26,7 @@ public static class PlainProgram
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
         var name = Option("--plain", "");
+        if (name == "matmul") return MatmulRate();
         if (!Workloads.TryGetValue(name, out var make))
         {
             Console.Error.WriteLine($"--plain: unknown workload '{name}'; one of {string.Join(", ", Workloads.Keys)}");
@@ -34,6 +35,8 @@ public static class PlainProgram
         var steps = int.Parse(Option("--steps", "20"));
         var warmup = int.Parse(Option("--warmup", "3"));
         var thread = Option("--thread", "first");
+        var seeds = int.Parse(Option("--seeds", "0"));
+        if (seeds > 0) return Seeds(name, make, seeds, int.Parse(Option("--workers", $"{Environment.ProcessorCount}")), steps, warmup);
         var code = 0;
         void Body() => code = Measure(name, make(), steps, warmup, thread);
         if (thread == "own")
@@ -67,6 +70,70 @@ public static class PlainProgram
                           $"(min {times[0] * 1000:F1}, max {times[^1] * 1000:F1}, {steps} steps after {warmup}); " +
                           $"{(faults1 - faults0) / (double)steps:F0} minor faults and {(system1 - system0) / steps * 1000:F0} ms system time a step; " +
                           $"peak RSS {PeakResidentGb():F2} GB");
+        return 0;
+    }
+
+    /// <summary>
+    /// Throughput over training seeds the way the harness trains them (Harness.pretrain): one copy of the workload per
+    /// seed, each on one intra-op thread, at most one per worker thread. Prints the wall time of all seeds' steps
+    /// against one seed's step alone on one intra-op thread.
+    /// </summary>
+    private static int Seeds(string name, Func<(Action Setup, Action Step)> make, int seeds, int workers, int steps, int warmup)
+    {
+        set_num_threads(1);
+        var alone = make();
+        alone.Setup();
+        for (var i = 0; i < warmup; i++) alone.Step();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < steps; i++) alone.Step();
+        var one = clock.Elapsed.TotalSeconds / steps;
+        var copies = Enumerable.Range(0, seeds).Select(_ => make()).ToArray();
+        foreach (var copy in copies) copy.Setup();
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<(Action Setup, Action Step)>(copies);
+        clock.Restart();
+        var threads = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
+        {
+            while (queue.TryDequeue(out var copy))
+                for (var i = 0; i < warmup + steps; i++) copy.Step();
+        }, 16 * 1024 * 1024)).ToArray();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        var all = clock.Elapsed.TotalSeconds / (warmup + steps);
+        Console.WriteLine($"{name}: {seeds} seeds on {workers} workers, one intra-op thread each: {all * 1000:F1} ms per step of all seeds, " +
+                          $"against {one * 1000:F1} ms for one seed alone: {all / one:F2}x the wall time of one ({seeds * one / all:F2} seed-steps per step time)");
+        return 0;
+    }
+
+    /// <summary>
+    /// This machine's float32 matmul rate, the arithmetic limit the workloads are measured against: square products
+    /// and the shapes of the tasks' largest layers (a batch of rows through a hidden layer).
+    /// </summary>
+    private static int MatmulRate()
+    {
+        var generator = new Generator(0);
+        (long M, long K, long N)[] shapes = [(512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (12000, 6, 32), (12000, 32, 32), (4000, 4761, 400), (4000, 400, 200)];
+        foreach (var (m, k, n) in shapes)
+        {
+            using var scope = NewDisposeScope();
+            var a = randn([m, k], generator: generator);
+            var b = randn([k, n], generator: generator);
+            for (var i = 0; i < 3; i++) matmul(a, b).Dispose();
+            var repeats = Math.Max(3, (int)(2e10 / (2.0 * m * k * n)));
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < repeats; i++) matmul(a, b).Dispose();
+            var seconds = clock.Elapsed.TotalSeconds / repeats;
+            Console.WriteLine($"matmul [{m} x {k}] x [{k} x {n}]: {seconds * 1000:F3} ms, {2.0 * m * k * n / seconds / 1e9:F1} GFLOP/s ({get_num_threads()} intra-op threads)");
+        }
+        var x = randn([40, 20, 200, 32], generator: generator);
+        foreach (var (label, op) in new (string, Func<Tensor, Tensor>)[]
+                 { ("tanh", t => t.tanh()), ("sigmoid", t => t.sigmoid()), ("exp", t => t.exp()), ("2 sigmoid(2x) - 1", t => t.mul(2).sigmoid_().mul_(2).sub_(1)), ("relu", t => t.relu()), ("add", t => t + t) })
+        {
+            for (var i = 0; i < 3; i++) op(x).Dispose();
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < 20; i++) op(x).Dispose();
+            var seconds = clock.Elapsed.TotalSeconds / 20;
+            Console.WriteLine($"{label} of [40, 20, 200, 32] (5.1 M elements, the DMM ring scores' hidden block): {seconds * 1000:F2} ms, {x.numel() / seconds / 1e9:F2} G elements/s");
+        }
         return 0;
     }
 
