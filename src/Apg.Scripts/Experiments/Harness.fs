@@ -11,7 +11,7 @@ open Apg.Scripts.Experiments.RunStore
 type Context = { Store: Store; Scale: Scale; Paper: string }
 
 /// What a target leaves behind: its cells (values over seeds), a Markdown section, files written.
-type TargetResult = { Cells: Map<string, float list>; Markdown: string; Files: string list }
+type TargetResult = { Cells: Map<string, Apg.Scripts.ClaimRules.SeedValues>; Markdown: string; Files: string list }
 
 /// A table or figure: its name (that of its paper/NAME.json) and how it is measured into folder.
 type Target = { Name: string; Run: Context -> string -> TargetResult }

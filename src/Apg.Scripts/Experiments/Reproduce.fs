@@ -41,6 +41,7 @@ let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: stri
     let folder = Path.Combine(resultsRoot, scale.Name)
     Directory.CreateDirectory folder |> ignore
     let ctx = { Store = Store(folder, codeOf); Scale = scale; Paper = paperDir }
+    let rules = Claims.rulesOf paperDir
     let clock = Stopwatch.StartNew()
     // Every target but the corpus-only ones needs trained proposals: train them first, side by side.
     eprintfn "training the proposals the targets need (%d at a time; finished runs are read back)" Environment.ProcessorCount
@@ -56,7 +57,7 @@ let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: stri
             markTargetDone ctx folder name
             let claimsPath = Path.Combine(paperDir, name + ".json")
             let claims = Json.getArray claimsPath (Json.parseFile claimsPath) "claims"
-            result.Markdown, Claims.evaluate name claimsPath scale.Name claims result.Cells)
+            result.Markdown, Claims.evaluate rules name claimsPath scale.Name claims result.Cells)
         |> List.unzip
     let verdicts = List.concat verdicts
     let asserted = verdicts |> List.filter (fun v -> v.Asserted)
@@ -79,7 +80,7 @@ let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: stri
           yield "| --- | --- | --- | --- | --- |"
           for v in verdicts -> sprintf "| %s | %s | %s | %s | %s |" v.Target v.Text v.Ours v.Band (status v)
           yield ""
-          yield "Values are log p(x, z) (or ESS / L, or KL) averaged over the test corpus; ± is the sd over seeds. Bands and their derivation are in paper/*.json."
+          yield "Values are log p(x, z) (or ESS / L, or KL; log errors in Table 2) averaged over the test corpus within each training seed; a contrast is computed within each training seed and ± is its sd over training seeds. Each claim is tested by its rule in paper/claims-rules.md (one-sided t bounds at 5%, paired by training seed; margins, distances and tolerances from the papers' numbers, in paper/claims-rules.json). claims.csv holds every per-seed value, contrast, df and bound, so each verdict can be recomputed from it."
           yield ""
           yield "## Environment"
           yield ""
@@ -93,6 +94,8 @@ let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: stri
     let lines = lines @ [ ""; staleNote ]
     let report = String.Join("\n", lines) + "\n"
     AtomicFile.WriteAllText(Path.Combine(folder, "REPORT.md"), report)
+    AtomicFile.WriteAllText(Path.Combine(folder, "claims.csv"), Claims.csv verdicts)
+    AtomicFile.WriteAllText(Path.Combine(folder, "verdicts.csv"), Claims.verdictsCsv verdicts)
     eprintfn "%d of %d asserted claims pass; report in %s" passed asserted.Length (Path.Combine(folder, "REPORT.md"))
     { Verdicts = verdicts; Report = report; Seconds = clock.Elapsed.TotalSeconds; StaleRuns = stale |> List.map (fun r -> r.Folder) }
 

@@ -146,13 +146,13 @@ let target (ctx: Context) (_: string) : TargetResult =
                 let e = evaluate x networks 3 10 0UL
                 obj [ "log_joint", v e.MeanLogJoint[e.MeanLogJoint.Length - 1]; "kl", v (inclusiveKl x networks) ])
         Json.getFloat "eval" r.Result "log_joint", Json.getFloat "eval" r.Result "kl"
-    let seeds = [ 1UL; 2UL; 3UL ]
+    let seeds = [ 1UL .. 5UL ]
     let trained = seeds |> List.map (fun s -> measure s (Some (trainRun ctx s)))
     let untrained = seeds |> List.map (fun s -> measure s None)
     let cells =
-        Map [ "trained", List.map fst trained; "untrained", List.map fst untrained
-              "kl_trained", List.map snd trained; "kl_untrained", List.map snd untrained ]
-    let row name (values: float list) = sprintf "| %s | %s |" name (String.Join(", ", values |> List.map (sprintf "%.3f")))
+        Map [ "trained", List.zip seeds (List.map fst trained); "untrained", List.zip seeds (List.map fst untrained)
+              "kl_trained", List.zip seeds (List.map snd trained); "kl_untrained", List.zip seeds (List.map snd untrained) ]
+    let row name (values: (uint64 * float) list) = sprintf "| %s | %s |" name (String.Join(", ", values |> List.map (snd >> sprintf "%.3f")))
     { Cells = cells
       Markdown = String.Join("\n", [ yield "## Normal mean (a test task)"; yield ""; yield "| cell | per seed |"; yield "| --- | --- |"; for KeyValue (k, vs) in cells -> row k vs ])
       Files = [] }
@@ -162,4 +162,4 @@ let task : Tasks.Task =
     { Name = "normal-mean"
       InScale = fun _ -> true
       Targets = [ "normal-mean", target ]
-      Pretrain = fun ctx _ -> pretrain ctx [ for s in [ 1UL; 2UL; 3UL ] -> fun () -> trainRun ctx s ] }
+      Pretrain = fun ctx _ -> pretrain ctx [ for s in [ 1UL .. 5UL ] -> fun () -> trainRun ctx s ] }
