@@ -60,7 +60,7 @@ public class DmmTests
         var g = new Generator(3);
         var corpus = DmmSimulator.Simulate(4, 24, g);
         using var networks = new DmmNetworks(DmmPrior.Paper, g);
-        var run = DmmMethods.Apg(networks.Model, networks).Run(corpus.X, 3, 5, g, withLoss: true);
+        var run = DmmMethods.Apg(networks.Model, networks).Run(corpus.X, 3, 5, g, SamplerGradients.Graph);
         Assert.Equal([5L, 4, 4, 2], run.Z[Mu].shape);
         Assert.Equal([5L, 4, 24, 4], run.Z[C].shape);
         Assert.Equal([5L, 4, 24, 1], run.Z[H].shape);

@@ -83,7 +83,7 @@ public sealed class IterativeProposalTests : IDisposable
                 var batch = DmmSimulator.Simulate(8, 40, generator, noise: 0.5);
                 var sampler = new ApgSampler(model, new FixedStart(Truth(batch, 10, generator, ScalarType.Float32)), [new GibbsBlockUpdate(proposal)]);
                 adam.zero_grad();
-                sampler.Run(batch.X, 2, 10, generator, withLoss: true, measureLastSweepOnly: true, backwardEachSweep: true);
+                sampler.Train(batch.X, 2, 10, generator);
                 adam.step();
             }
             using var noGrad = no_grad();

@@ -5,7 +5,7 @@ using Apg.Core.Models.Gmm;
 namespace Apg.Core.Tests;
 
 /// <summary>
-/// Gradients accumulated sweep by sweep (backwardEachSweep) equal those of one backward through the whole loss: each
+/// Gradients accumulated sweep by sweep (SamplerGradients.EachSweep) equal those of one backward through the whole loss: each
 /// sweep's terms reach the parameters only through that sweep's proposals. In float64 the two differ only by the
 /// order of the sums, far below 1e-9 relative.
 /// </summary>
@@ -37,7 +37,7 @@ public class SweepBackwardTests
         var x = GmmSimulator.Simulate(GmmPrior.Paper, 4, 12, new Generator(1), ScalarType.Float64).X;
         using var networks = new GmmNetworks(GmmPrior.Paper, new Generator(2), ScalarType.Float64);
         var sampler = GmmMethods.Apg(new GmmModel(GmmPrior.Paper), networks);
-        AssertSameGradients(networks, perSweep => sampler.Run(x, 4, 5, new Generator(3), withLoss: true, backwardEachSweep: perSweep));
+        AssertSameGradients(networks, perSweep => sampler.Run(x, 4, 5, new Generator(3), perSweep ? SamplerGradients.EachSweep : SamplerGradients.Graph));
     }
 
     [Fact]
@@ -46,6 +46,6 @@ public class SweepBackwardTests
         using var scope = NewDisposeScope();
         var x = DmmSimulator.Simulate(3, 16, new Generator(4), dtype: ScalarType.Float64).X;
         using var networks = new DmmNetworks(DmmPrior.Paper with { NoiseScale = 0.5 }, new Generator(5), ScalarType.Float64);
-        AssertSameGradients(networks, perSweep => DmmMethods.Apg(networks.Model, networks).Run(x, 4, 5, new Generator(6), withLoss: true, backwardEachSweep: perSweep));
+        AssertSameGradients(networks, perSweep => DmmMethods.Apg(networks.Model, networks).Run(x, 4, 5, new Generator(6), perSweep ? SamplerGradients.EachSweep : SamplerGradients.Graph));
     }
 }

@@ -105,7 +105,7 @@ let adam = torch.optim.Adam(networks.parameters(), lr = 2.5e-4, beta1 = 0.9, bet
 for _ in 1 .. 3 do
     use _scope = torch.NewDisposeScope()
     networks.zero_grad(set_to_none = true)
-    sampler.Run(data, sweeps = 5, particles = 10, generator = generator, withLoss = true).Loss.backward()
+    sampler.Train(data, sweeps = 5, particles = 10, generator = generator) |> ignore
     adam.step() |> ignore
 let run = sampler.Run(data, sweeps = 5, particles = 10, generator = generator)
 let logJoint = model.LogJoint(data, run.Z).mean().item<float32>()

@@ -86,7 +86,7 @@ public abstract class ApgTrainer<TNetworks, TMetrics>(ApgTrainingConfig config, 
                 using var scope = NewDisposeScope();
                 var batch = data!.Batch((step - 1) % perEpoch * (long)config.BatchSize, config.BatchSize);
                 networks.zero_grad(set_to_none: true);
-                var run = sampler.Run(batch.X, config.Sweeps, config.Particles, generator, withLoss: true, measureLastSweepOnly: true, backwardEachSweep: true);
+                var run = sampler.Train(batch.X, config.Sweeps, config.Particles, generator);
                 adam.step();
                 if (step % config.LogEvery == 0 || step == config.Steps)
                 {

@@ -8,7 +8,7 @@ public static class BmnistMethods
     /// <summary>APG: the one-shot proposal, then sweeps of {what}, {where_1}, ..., {where_T} with the learned proposals.</summary>
     public static ApgSampler Apg(BmnistNetworks networks, int frames) =>
         new(networks.Model, networks.OneShot, [new GibbsBlockUpdate(networks.What), .. networks.Where(frames).Select(w => new GibbsBlockUpdate(w))],
-            modelGradientFromBlockTerms: true);
+            objective: SweepObjectives.BlockTermsWakeSleep);
 
     /// <summary>BPG: as APG with the codes proposed from the prior (the authors' bootstrapped sampler).</summary>
     public static ApgSampler Bpg(BmnistNetworks networks, int frames) =>

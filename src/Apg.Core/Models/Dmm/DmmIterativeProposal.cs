@@ -105,7 +105,7 @@ public sealed class DmmIterativeProposalTrainer
             using var scope = NewDisposeScope();
             var x = epochData!.narrow(0, (step - 1) % perEpoch * config.BatchSize, config.BatchSize);
             adam.zero_grad();
-            var run = sampler.Run(x, config.Sweeps, config.Particles, generator, withLoss: true, measureLastSweepOnly: true, backwardEachSweep: true);
+            var run = sampler.Train(x, config.Sweeps, config.Particles, generator);
             adam.step();
             if (step % config.LogEvery == 0 || step == config.Steps)
             {
