@@ -33,6 +33,25 @@ public class EvaluatorDeterminismTests
         Assert.NotEqual(Bits(a.MeanLogJoint), Bits(other.MeanLogJoint));
     }
 
+    [Theory]
+    [InlineData(SamplerMethod.Apg)]
+    [InlineData(SamplerMethod.Rws)]
+    public void Instance_values_average_to_the_sweep_means(SamplerMethod method)
+    {
+        // 12 instances in batches of 5: the last batch is partial, so every instance's slot is checked.
+        using var scope = NewDisposeScope();
+        var corpus = GmmSimulator.Simulate(GmmPrior.Paper, 12, 20, new Generator(133)).X;
+        using var networks = new GmmNetworks(GmmPrior.Paper, new Generator(134));
+        var r = GmmEvaluator.Evaluate(corpus, new GmmEvalSettings(method, Sweeps: 3, Particles: 4, Seed: 9, BatchSize: 5), networks);
+        Assert.Equal(r.MeanLogJoint.Length, r.InstanceLogJoint.Length);
+        for (var k = 0; k < r.MeanLogJoint.Length; k++)
+        {
+            Assert.Equal(12, r.InstanceLogJoint[k].Length);
+            Assert.All(r.InstanceLogJoint[k], v => Assert.True(double.IsFinite(v) && v != 0.0, $"sweep {k + 1}: {v}"));
+            Approx.Equal(r.MeanLogJoint[k], r.InstanceLogJoint[k].Average(), 1e-9 * Math.Abs(r.MeanLogJoint[k]));
+        }
+    }
+
     [Fact]
     public void Learned_methods_need_networks()
     {

@@ -1,7 +1,10 @@
 namespace Apg.Core.Inference;
 
-/// <summary>Per sweep, averaged over the instances of a corpus: log p(x, z), ESS / L after the sweep's last block and after its first.</summary>
-public sealed record SweepAverages(int Instances, double[] MeanLogJoint, double[] Ess, double[] FirstBlockEss, double Seconds);
+/// <summary>
+/// Per sweep, averaged over the instances of a corpus: log p(x, z), ESS / L after the sweep's last block and after its
+/// first; and per sweep and instance, the mean over particles of log p(x, z) (the evidence under each average).
+/// </summary>
+public sealed record SweepAverages(int Instances, double[] MeanLogJoint, double[] Ess, double[] FirstBlockEss, double Seconds, double[][] InstanceLogJoint);
 
 /// <summary>The one evaluation loop of every task: a sampler over a corpus with no gradients, batch by batch.</summary>
 public static class SweepEvaluation
@@ -19,6 +22,7 @@ public static class SweepEvaluation
         var logJoint = new double[sweeps];
         var ess = new double[sweeps];
         var firstBlockEss = new double[sweeps];
+        var instanceLogJoint = Enumerable.Range(0, sweeps).Select(_ => new double[instances]).ToArray();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var noGrad = no_grad();
         for (var start = 0; start < instances; start += batchSize)
@@ -32,11 +36,12 @@ public static class SweepEvaluation
                 logJoint[s.Sweep - 1] += s.MeanLogJoint.Sum();
                 ess[s.Sweep - 1] += s.EssFraction.Sum();
                 firstBlockEss[s.Sweep - 1] += s.FirstBlockEssFraction.Sum();
+                s.MeanLogJoint.CopyTo(instanceLogJoint[s.Sweep - 1], start);
             }
             perBatch?.Invoke(x, result);
             onBatch?.Invoke(start + size, instances);
         }
         double[] Mean(double[] sums) => sums.Select(v => v / instances).ToArray();
-        return new SweepAverages(instances, Mean(logJoint), Mean(ess), Mean(firstBlockEss), clock.Elapsed.TotalSeconds);
+        return new SweepAverages(instances, Mean(logJoint), Mean(ess), Mean(firstBlockEss), clock.Elapsed.TotalSeconds, instanceLogJoint);
     }
 }

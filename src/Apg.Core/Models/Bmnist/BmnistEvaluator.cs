@@ -8,9 +8,11 @@ public sealed record BmnistEvalSettings(SamplerMethod Method, int Sweeps, int Pa
 
 /// <summary>
 /// Per sweep, averaged over videos: mean over particles of log p(x, z) and ESS / L; and the final sample's
-/// reconstruction error (Table 2's metric) averaged over videos.
+/// reconstruction error (Table 2's metric) averaged over videos; and per sweep and video, the mean over particles of
+/// log p(x, z).
 /// </summary>
-public sealed record BmnistEvalResult(BmnistEvalSettings Settings, int Videos, double[] MeanLogJoint, double[] Ess, double MeanSquaredError, double Seconds);
+public sealed record BmnistEvalResult(BmnistEvalSettings Settings, int Videos, double[] MeanLogJoint, double[] Ess, double MeanSquaredError, double Seconds,
+    double[][] InstanceLogJoint);
 
 /// <summary>Runs one bouncing-MNIST sampler over test videos with no gradients (HMC takes its own), batch by batch.</summary>
 public static class BmnistEvaluator
@@ -34,7 +36,7 @@ public static class BmnistEvaluator
             var reconstruction = ReconstructionError.Reconstruct(networks.Model, run.Z, run.LogWeights);
             squaredError += ReconstructionError.MeanSquared(x, reconstruction).sum().to(ScalarType.Float64).item<double>();
         });
-        return new BmnistEvalResult(settings, r.Instances, r.MeanLogJoint, r.Ess, squaredError / r.Instances, r.Seconds);
+        return new BmnistEvalResult(settings, r.Instances, r.MeanLogJoint, r.Ess, squaredError / r.Instances, r.Seconds, r.InstanceLogJoint);
     }
 
     /// <summary>Sweeps and particles a method runs with: RWS spends the budget K * L on particles of one sweep.</summary>

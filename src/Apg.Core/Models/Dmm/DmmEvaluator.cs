@@ -6,8 +6,11 @@ namespace Apg.Core.Models.Dmm;
 public sealed record DmmEvalSettings(SamplerMethod Method, int Sweeps, int Particles, int LeapfrogSteps = 1, ulong Seed = 0,
     int BatchSize = 10, double StepSize = 0.01);
 
-/// <summary>Per sweep, averaged over the corpus: mean over particles of log p(x, z) and ESS / L after the sweep's last block.</summary>
-public sealed record DmmEvalResult(DmmEvalSettings Settings, int Instances, double[] MeanLogJoint, double[] Ess, double Seconds);
+/// <summary>
+/// Per sweep, averaged over the corpus: mean over particles of log p(x, z) and ESS / L after the sweep's last block;
+/// and per sweep and instance, the mean over particles of log p(x, z).
+/// </summary>
+public sealed record DmmEvalResult(DmmEvalSettings Settings, int Instances, double[] MeanLogJoint, double[] Ess, double Seconds, double[][] InstanceLogJoint);
 
 /// <summary>Runs one DMM sampler over a corpus with no gradients, batch by batch, and averages per-sweep statistics.</summary>
 public static class DmmEvaluator
@@ -28,7 +31,7 @@ public static class DmmEvaluator
         var sampler = global is null ? Sampler(model, networks, settings) : DmmIterativeProposalTrainer.Sampler(networks, global);
         var batchSize = EvaluationBatches.InstancesPerBatch(settings.BatchSize, particles * corpus.size(1) * model.Prior.Clusters, MaxBatchElements);
         var r = SweepEvaluation.Evaluate(corpus, sweeps, batchSize, x => sampler.Run(x, sweeps, particles, generator), onBatch);
-        return new DmmEvalResult(settings, r.Instances, r.MeanLogJoint, r.Ess, r.Seconds);
+        return new DmmEvalResult(settings, r.Instances, r.MeanLogJoint, r.Ess, r.Seconds, r.InstanceLogJoint);
     }
 
     /// <summary>The settings' sampler (RWS: run it with one sweep and K * L particles, SamplerMethods.Budget).</summary>

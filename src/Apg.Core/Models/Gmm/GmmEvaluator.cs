@@ -9,9 +9,11 @@ public sealed record GmmEvalSettings(SamplerMethod Method, int Sweeps, int Parti
 
 /// <summary>
 /// Per sweep, averaged over the corpus: mean over particles of log p(x, z), ESS / L after the sweep's last block, and
-/// ESS / L after its first block (the {mu, tau} block for decomposed APG, the authors' choice).
+/// ESS / L after its first block (the {mu, tau} block for decomposed APG, the authors' choice); and per sweep and
+/// instance, the mean over particles of log p(x, z).
 /// </summary>
-public sealed record GmmEvalResult(GmmEvalSettings Settings, int Instances, double[] MeanLogJoint, double[] Ess, double Seconds, double[] FirstBlockEss);
+public sealed record GmmEvalResult(GmmEvalSettings Settings, int Instances, double[] MeanLogJoint, double[] Ess, double Seconds, double[] FirstBlockEss,
+    double[][] InstanceLogJoint);
 
 /// <summary>Runs one sampler over a corpus with no gradients, batch by batch, and averages per-sweep statistics.</summary>
 public static class GmmEvaluator
@@ -44,7 +46,7 @@ public static class GmmEvaluator
         var sampler = hmcKernel is null ? Sampler(model, networks, settings) : GmmMethods.HmcRws(model, networks!, hmcKernel);
         var batchSize = InstancesPerBatch(settings.BatchSize, particles, corpus.size(1), model.Prior.Clusters);
         var r = SweepEvaluation.Evaluate(corpus, sweeps, batchSize, x => sampler.Run(x, sweeps, particles, generator), onBatch);
-        return new GmmEvalResult(settings, r.Instances, r.MeanLogJoint, r.Ess, r.Seconds, r.FirstBlockEss);
+        return new GmmEvalResult(settings, r.Instances, r.MeanLogJoint, r.Ess, r.Seconds, r.FirstBlockEss, r.InstanceLogJoint);
     }
 
     /// <summary>The settings' sampler (Gibbs without networks starts from the prior).</summary>
