@@ -132,6 +132,15 @@ let tests =
             Expect.isTrue (Claims.evaluate (rules (superiority 0.0)) "t" "test" "cpu" claims cells |> List.exactlyOne).Asserted "asserted at cpu"
         }
 
+        test "a rule registered for other scales is measured without a threshold for this one, yet its data errors still raise" {
+            let json = """[{"target":"t","id":"s","rule":"superiority","family":"t","asserted_at":["cpu"],"terms":[[1,"ln a"],[-1,"ln b"]],"margin":{"cpu":0.1}}]"""
+            let v = one json [ "a", [ 2.0; 4.0; 8.0 ]; "b", [ 1.0; 2.0; 4.0 ] ]
+            Expect.isFalse v.Asserted "not asserted at smoke"
+            Expect.stringContains v.Note "no threshold for scale smoke" "says why it is not tested"
+            let message = try one json [ "a", [ 2.0; 0.0; 8.0 ]; "b", [ 1.0; 2.0; 4.0 ] ] |> ignore; "no error" with :? InvalidDataException as e -> e.Message
+            Expect.stringContains message "'a'" "a log of 0 is an error even where the rule has no threshold"
+        }
+
         test "a claim without a rule, or on a cell the target does not measure, is an error naming it; a new claim's cell is reported as not measured yet" {
             let claims = JsonNode.Parse("""[{"id":"unruled","text":"x"}]""").AsArray()
             let message = try Claims.evaluate (rules "[]") "t" "test" "smoke" claims Map.empty |> ignore; "no error" with :? InvalidDataException as e -> e.Message

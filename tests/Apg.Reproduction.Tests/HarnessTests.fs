@@ -161,11 +161,23 @@ let tests =
                 Expect.equal (Scale.load Support.paperDir name).Name name "loads"
             let dir = Support.tempDir "scales"
             Directory.CreateDirectory(Path.Combine(dir, "scales")) |> ignore
-            let text = File.ReadAllText(Path.Combine(Support.paperDir, "scales", "smoke.json")).Replace("\"test_points\"", "\"test_pointz\"")
-            File.WriteAllText(Path.Combine(dir, "scales", "broken.json"), text)
-            let message = try Scale.load dir "broken" |> ignore; "no error" with :? InvalidDataException as e -> e.Message
-            Expect.stringContains message "broken.json" "names the file"
-            Expect.stringContains message "test_points" "names the field"
+            let smoke = File.ReadAllText(Path.Combine(Support.paperDir, "scales", "smoke.json"))
+            let messageOf (edit: JsonObject -> unit) =
+                let o = JsonNode.Parse(smoke).AsObject()
+                edit o
+                File.WriteAllText(Path.Combine(dir, "scales", "broken.json"), o.ToJsonString())
+                try Scale.load dir "broken" |> ignore; "no error" with :? InvalidDataException as e -> e.Message
+            let gmm (o: JsonObject) = o["gmm"].AsObject()
+            let renamed = messageOf (fun o -> let g = gmm o in g["test_pointz"] <- g["test_points"].DeepClone(); g.Remove "test_points" |> ignore)
+            Expect.stringContains renamed "broken.json (gmm)" "names the file and section"
+            Expect.stringContains renamed "test_pointz" "an unknown field is named"
+            let missing = messageOf (fun o -> ((gmm o)["train"]).AsObject().Remove "log_every" |> ignore)
+            Expect.stringContains missing "log_every" "a missing field is named"
+            let mistyped = messageOf (fun o -> (o["dmm"].AsObject())["test_instances"] <- JsonValue.Create "many")
+            Expect.stringContains mistyped "broken.json (dmm)" "the section"
+            Expect.stringContains mistyped "test_instances" "a mistyped field is named"
+            let invalid = messageOf (fun o -> (gmm o)["figure3_sweeps"] <- JsonArray(JsonValue.Create 7))
+            Expect.stringContains invalid "figure3_sweeps" "a value that fails its check is named"
             Expect.throwsT<FileNotFoundException> (fun () -> Scale.load dir "nonexistent" |> ignore) "a missing scale is FileNotFound"
         }
 

@@ -21,7 +21,7 @@ let tests =
             // or an improvement to record by committing the new verdicts.csv with the reason. Claims that fail at smoke
             // scale are reported as failures (REPORT.md, exit status 3 of apg reproduce), never hidden.
             let committed = Path.Combine(Support.repoRoot, "reports", "smoke", "verdicts.csv")
-            let key (line: string) = let f = line.Split ',' in f[0], f[1], f[3], f[4]
+            let key (line: string) = let f = Apg.Scripts.ClaimRules.Csv.split line in f[0], f[1], f[3], f[4]
             let expected = File.ReadAllLines committed |> Array.skip 1 |> Array.map key |> List.ofArray
             let actual = outcome.Value.Verdicts |> List.map (fun v -> v.Target, v.Id, (if v.Asserted then "true" else "false"), (if v.Pass then "true" else "false"))
             let changed = Set.difference (set actual) (set expected) |> Set.toList
@@ -41,10 +41,10 @@ let tests =
                 if not v.Asserted then Expect.isFalse (System.String.IsNullOrWhiteSpace v.Note) (sprintf "%s/%s gives no reason" v.Target v.Id)
             let lines = File.ReadAllLines(Path.Combine(folder, "claims.csv"))
             Expect.equal lines[0] Apg.Scripts.ClaimRules.Csv.header "the header"
-            let header = lines[0].Split ','
+            let header = Apg.Scripts.ClaimRules.Csv.split lines[0] |> Array.ofList
             let col name = Array.findIndex ((=) name) header
             let bounds =
-                lines |> Array.skip 1 |> Array.map (fun l -> l.Split ',') |> Array.filter (fun f -> f.Length = header.Length && f[col "row"] = "bound")
+                lines |> Array.skip 1 |> Array.map (Apg.Scripts.ClaimRules.Csv.split >> Array.ofList) |> Array.filter (fun f -> f.Length = header.Length && f[col "row"] = "bound")
             for v in verdicts do
                 let mine = bounds |> Array.filter (fun f -> f[col "target"] = v.Target && f[col "claim"] = v.Id)
                 if not (Array.isEmpty mine) then
@@ -91,9 +91,8 @@ let tests =
             outcome.Force() |> ignore
             let runs () = Directory.GetDirectories(Path.Combine(folder, "runs")) |> set
             let before = runs ()
-            // The script writes a report of its one target; the whole run's report is put back after it.
-            let report = Path.Combine(folder, "REPORT.md")
-            let wholeReport = File.ReadAllBytes report
+            // The script writes the report and claims files of its one target; the whole run's are put back after it.
+            let reports = [ for f in [ "REPORT.md"; "claims.csv"; "verdicts.csv" ] -> let path = Path.Combine(folder, f) in path, File.ReadAllBytes path ]
             let info = System.Diagnostics.ProcessStartInfo("dotnet", RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false)
             for a in [ "fsi"; Path.Combine(Support.repoRoot, "src", "Apg.Scripts", "fsx", "table1.fsx"); "smoke" ] do info.ArgumentList.Add a
             info.Environment["APG_RESULTS"] <- results
@@ -101,7 +100,7 @@ let tests =
             let stderr = p.StandardError.ReadToEndAsync()
             let stdout = p.StandardOutput.ReadToEnd()
             p.WaitForExit()
-            File.WriteAllBytes(report, wholeReport)
+            for path, bytes in reports do File.WriteAllBytes(path, bytes)
             Expect.equal p.ExitCode 0 (sprintf "dotnet fsi table1.fsx smoke:\n%s\n%s" stdout stderr.Result)
             Expect.isEmpty (Set.difference (runs ()) before) "run folders the script made"
             Expect.isFalse (stderr.Result.Contains "running:") (sprintf "the script computed a run:\n%s" stderr.Result)

@@ -13,6 +13,25 @@ let private num (x: float) = x.ToString("R", CultureInfo.InvariantCulture)
 let field (s: string) =
     if s.IndexOfAny([| ','; '"'; '\n'; '\r' |]) >= 0 then "\"" + s.Replace("\"", "\"\"") + "\"" else s
 
+/// The fields of one RFC 4180 line (the inverse of joining fields with ',').
+let split (line: string) : string list =
+    let fields = Collections.Generic.List<string>()
+    let field = Text.StringBuilder()
+    let mutable quoted = false
+    let mutable i = 0
+    while i < line.Length do
+        let ch = line[i]
+        if quoted then
+            if ch = '"' && i + 1 < line.Length && line[i + 1] = '"' then field.Append '"' |> ignore; i <- i + 1
+            elif ch = '"' then quoted <- false
+            else field.Append ch |> ignore
+        elif ch = '"' then quoted <- true
+        elif ch = ',' then fields.Add(field.ToString()); field.Clear() |> ignore
+        else field.Append ch |> ignore
+        i <- i + 1
+    fields.Add(field.ToString())
+    List.ofSeq fields
+
 let private line (fields: string list) = String.Join(",", fields |> List.map field)
 
 /// The columns of bound rows. row is "seed" (per training seed: seed, cell_values, d) or "bound" (the test: n to pass).

@@ -46,13 +46,17 @@ type SeedStatus =
       LowPower: bool
       Note: string }
 
-/// Whether a claim of this family resting on n training seeds may be asserted, and how it is labelled.
-let seedStatus (family: string) (n: int) : SeedStatus =
-    let minimum = max fewestSeeds (minimumSeeds family)
+/// Whether a claim of this family resting on n training seeds may be asserted when the family needs minimum seeds and
+/// full power needs fullPower, and how it is labelled in the report.
+let seedStatusAt (family: string) (minimum: int) (fullPower: int) (n: int) : SeedStatus =
     if n < minimum then
         { Enough = false; LowPower = true
-          Note = sprintf "measured on %d training seed%s; %s claims are asserted only with at least %d" n (if n = 1 then "" else "s") family minimum }
-    elif n < fullPowerSeeds then
+          Note = sprintf "measured on %d training seed%s; %s claims are asserted only with at least %d." n (if n = 1 then "" else "s") family minimum }
+    elif n < fullPower then
         { Enough = true; LowPower = true
-          Note = sprintf "low power: n = %d training seeds (df = %d, t(0.95) = %.3f)" n (n - 1) (StudentT.critical alpha (n - 1)) }
+          Note = sprintf "low power: n = %d training seeds (df = %d, t(0.95) = %.3f)." n (n - 1) (StudentT.critical alpha (n - 1)) }
     else { Enough = true; LowPower = false; Note = "" }
+
+/// seedStatusAt with this file's constants.
+let seedStatus (family: string) (n: int) : SeedStatus =
+    seedStatusAt family (max fewestSeeds (minimumSeeds family)) fullPowerSeeds n

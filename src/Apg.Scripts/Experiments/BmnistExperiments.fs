@@ -87,8 +87,9 @@ let pretrainAll (ctx: Context) =
         pretrain ctx [ for s in b.TrainSeeds -> fun () -> train ctx s
                        for s in b.TrainSeeds -> fun () -> trainRws ctx s ]
 
-/// Per sweep, over the test videos: mean log p(x, z) and ESS / L; the final reconstruction error (Table 2's metric).
-type Evaluation = { LogJoint: float[]; Ess: float[]; MeanSquaredError: float; Seconds: float }
+/// Per sweep, over the test videos: mean log p(x, z) and ESS / L, and log p per video; the final reconstruction error
+/// (Table 2's metric).
+type Evaluation = { LogJoint: float[]; Ess: float[]; MeanSquaredError: float; Seconds: float; InstanceLogJoint: float[][] }
 
 /// One evaluation on videos - digits D, timesteps T - of the test digits.
 let eval (ctx: Context) (trained: string * JsonObject) (settings: BmnistEvalSettings) (videos: int) (timesteps: int) (digits: int) : Evaluation =
@@ -104,14 +105,16 @@ let eval (ctx: Context) (trained: string * JsonObject) (settings: BmnistEvalSett
             use networks = BmnistTrainer.LoadNetworks(fst trained, null, Nullable digits)
             let r = BmnistEvaluator.Evaluate(data.Frames, settings, networks)
             obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "mean_squared_error", v r.MeanSquaredError
-                  "seconds", v r.Seconds ])).Result
+                  "seconds", v r.Seconds; "instance_log_joint", Json.ofRows r.InstanceLogJoint ])).Result
     { LogJoint = Json.floats (Json.getArray "eval result" result "mean_log_joint")
       Ess = Json.floats (Json.getArray "eval result" result "ess")
       MeanSquaredError = Json.getFloat "eval result" result "mean_squared_error"
-      Seconds = Json.getFloat "eval result" result "seconds" }
+      Seconds = Json.getFloat "eval result" result "seconds"
+      InstanceLogJoint = Json.rows "eval result" result "instance_log_joint" }
 
-/// One drawn sample on the first test video of (T, D): the heaviest particle's reconstruction of every frame.
-type VideoSample = { Frames: torch.Tensor; Reconstruction: torch.Tensor; LogJoint: float; MeanSquaredError: float }
+/// One drawn sample on the first test video of (T, D): the heaviest particle's reconstruction of every frame, and how far
+/// its digit positions are from the true ones (pixels, TrackingError).
+type VideoSample = { Frames: torch.Tensor; Reconstruction: torch.Tensor; LogJoint: float; MeanSquaredError: float; PositionError: float }
 
 let sample (ctx: Context) (trained: string * JsonObject) (settings: BmnistEvalSettings) (timesteps: int) (digits: int) : VideoSample =
     let corpusPath, corpusKey = corpus ctx "test" 1 timesteps digits
@@ -122,7 +125,8 @@ let sample (ctx: Context) (trained: string * JsonObject) (settings: BmnistEvalSe
         ctx.Store.GetOrRun("bmnist-sample", key, fun dir ->
             use scope = torch.NewDisposeScope()
             use noGrad = torch.no_grad ()
-            let x = (BmnistCorpusFiles.Load corpusPath).Frames
+            let corpus = BmnistCorpusFiles.Load corpusPath
+            let x = corpus.Frames
             use networks = BmnistTrainer.LoadNetworks(fst trained, null, Nullable digits)
             use generator = new torch.Generator(settings.Seed)
             let r = BmnistEvaluator.Run(networks, settings, x, generator)
@@ -134,9 +138,12 @@ let sample (ctx: Context) (trained: string * JsonObject) (settings: BmnistEvalSe
             let all = model.Reconstruct(r.Z)
             let reconstruction = all[best]                                 // [1, T, F, F]
             let mse = ReconstructionError.MeanSquared(x, reconstruction).item<float32>() |> float
+            let inferred = BmnistVariables.StackWhere(r.Z, timesteps)[best, 0L]  // [T, D, 2]
+            let positionError = TrackingError.Pixels(inferred, corpus.Positions[0L], corpus.FrameSize)
             Apg.Core.Data.Npy.Save(Path.Combine(dir, "reconstruction.npy"), reconstruction[0].contiguous())
-            obj [ "file", v "reconstruction.npy"; "log_joint", v logJoint; "mean_squared_error", v mse ])
+            obj [ "file", v "reconstruction.npy"; "log_joint", v logJoint; "mean_squared_error", v mse; "position_error", v positionError ])
     { Frames = (BmnistCorpusFiles.Load corpusPath).Frames[0]
       Reconstruction = Apg.Core.Data.Npy.Load(Path.Combine(run.Folder, Json.getString "sample result" run.Result "file"))
       LogJoint = Json.getFloat "sample result" run.Result "log_joint"
-      MeanSquaredError = Json.getFloat "sample result" run.Result "mean_squared_error" }
+      MeanSquaredError = Json.getFloat "sample result" run.Result "mean_squared_error"
+      PositionError = Json.getFloat "sample result" run.Result "position_error" }

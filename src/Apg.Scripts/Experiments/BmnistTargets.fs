@@ -27,40 +27,27 @@ let table1 (ctx: Context) (folder: string) : TargetResult =
     let b = scaleOf ctx
     let t = b.Table1
     let L = t.Particles
-    let eval' trained m k lf seed =
-        eval ctx trained (BmnistEvalSettings(m, k, L, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)) t.Videos t.Timesteps t.Digits
-    let entries =
-        [ for trainSeed in b.TrainSeeds do
-            let trained = train ctx trainSeed
-            let rwsTrained = trainRws ctx trainSeed
-            for seed in b.EvalSeeds do
-                let apg = (eval' trained SamplerMethod.Apg 20 1 seed).LogJoint
-                yield "apg_k5", trainSeed, apg[4]
-                yield "apg_k10", trainSeed, apg[9]
-                yield "apg_k20", trainSeed, apg[19]
-                yield "rws_k20", trainSeed, (eval' rwsTrained SamplerMethod.Rws 20 1 seed).LogJoint[0]
-                yield "bpg_k20", trainSeed, last (eval' trained SamplerMethod.Bpg 20 1 seed).LogJoint
-                for lf in [ 1; 5; 10 ] do
-                    yield sprintf "hmc_rws_k20_lf%d" lf, trainSeed, last (eval' rwsTrained SamplerMethod.HmcRws 20 lf seed).LogJoint ]
-    let cells = Claims.perTrainingSeed entries
+    // BPG at L particles, as the other samplers: this row's scale has no bpg_factor.
+    let columns = Table1Row.standard L 1
+    let logJoint trainSeed =
+        let networks = Table1Row.trainings (fun () -> train ctx trainSeed) (fun () -> trainRws ctx trainSeed)
+        fun seed (r: Table1Row.Run) ->
+            let s = BmnistEvalSettings(r.Method, r.Sweeps, r.Particles, LeapfrogSteps = r.LeapfrogSteps, Seed = seed, StepSize = t.HmcStepSize)
+            let e = eval ctx (networks r.Training) s t.Videos t.Timesteps t.Digits
+            e.LogJoint, e.InstanceLogJoint
+    let cells, instances = Table1Row.cells b.TrainSeeds b.EvalSeeds columns logJoint
+    let evidenceFiles, evidenceNote = Table1Row.evidence folder "table1-bmnist" columns instances
     let file = paperFile ctx "table1-bmnist"
     let paper = Json.getObject "paper/table1-bmnist.json" file "paper"
     let paperScale = Json.getFloat "paper/table1-bmnist.json" paper "scale"
-    let columns =
-        [ "rws_k20", "RWS K=20"; "bpg_k20", "BPG K=20"; "hmc_rws_k20_lf1", "HMC-RWS K=20 LF=1"; "hmc_rws_k20_lf5", "HMC-RWS K=20 LF=5"
-          "hmc_rws_k20_lf10", "HMC-RWS K=20 LF=10"; "apg_k5", "APG K=5"; "apg_k10", "APG K=10"; "apg_k20", "APG K=20" ]
-    let rows =
-        columns
-        |> List.map (fun (key, label) ->
-            let s = Claims.stat cells[key]
-            let paperValue = match paper[key] with null -> "—" | n -> sprintf "%.0f" (n.GetValue<float>() * paperScale)
-            [ label; paperValue; sprintf "%.0f" s.Mean; (if s.N > 1 then sprintf "%.0f" s.Sd else "—"); string s.N ])
+    let rows = Table1Row.rows paper paperScale (sprintf "%.0f") (sprintf "%.0f") cells columns (fun _ -> [])
     let title =
         sprintf "Table 1, BC-MNIST row (scale %s; %d test videos, T = %d, D = %d, %d x %d pixels; L = %d; %d training seed(s))"
             ctx.Scale.Name t.Videos t.Timesteps t.Digits b.FrameSize b.FrameSize L b.TrainSeeds.Length
     let md = Outputs.table folder "table1-bmnist" title [ "method"; "paper log p (T = 100, D = 5, 96 x 96)"; "ours log p (mean over training seeds)"; "sd over training seeds"; "training seeds" ] rows
     let scaleNote = sprintf "- At this scale: %s. %s" t.Note (trainingNote b)
-    { Cells = cells; Markdown = md + "\n\n" + scaleNote + "\n" + notes file "paper/table1-bmnist.json" + "\n"; Files = [ "table1-bmnist.md"; "table1-bmnist.csv" ] }
+    { Cells = cells; Markdown = md + "\n\n" + scaleNote + "\n" + evidenceNote + "\n" + notes file "paper/table1-bmnist.json" + "\n"
+      Files = [ "table1-bmnist.md"; "table1-bmnist.csv" ] @ evidenceFiles }
 
 /// Table 2: the reconstruction error at a budget K x L per (D, T): RWS (K x L particles), HMC-RWS (K = 10, LF = 1),
 /// APG K = 10 and K = 20. Cells per (D, T) and averaged over them (the claims use the averages).
@@ -125,7 +112,9 @@ let figure4 (ctx: Context) (folder: string) : TargetResult =
                 yield "rws_log_joint", trainSeed, rws.LogJoint
                 yield sprintf "apg_k%d_log_joint" f.Sweeps, trainSeed, apg.LogJoint
                 yield "rws_mse", trainSeed, rws.MeanSquaredError
-                yield sprintf "apg_k%d_mse" f.Sweeps, trainSeed, apg.MeanSquaredError ]
+                yield sprintf "apg_k%d_mse" f.Sweeps, trainSeed, apg.MeanSquaredError
+                yield "rws_position_error", trainSeed, rws.PositionError
+                yield "apg_position_error", trainSeed, apg.PositionError ]
     let trainSeed, seed = b.TrainSeeds.Head, b.EvalSeeds.Head
     let rws, apg = draw trainSeed seed
     let shown = min f.Shown f.Timesteps
@@ -148,10 +137,12 @@ let figure4 (ctx: Context) (folder: string) : TargetResult =
                   let image = rowsOfImages[r][t]
                   for i in 0 .. image.Length - 1 do
                       if image[i] > 0.0 then yield [ name; string (t + 1); string (i / side); string (i % side); Outputs.num image[i] ] ]
-    { Cells = Claims.perTrainingSeed entries
+    let cells = Claims.perTrainingSeed entries
+    let error name = Claims.stat cells[name]
+    { Cells = cells
       Markdown =
-        sprintf "## Figure 4\n\nOne test video (T = %d, D = %d digits unseen in training), training seed %d, evaluation seed %d. Rows: the data; the reconstruction from the RWS sample (the heaviest of %d one-shot particles); the reconstruction from the APG sample after %d sweeps of %d particles (the heaviest). The CSV lists every non-zero pixel of the frames shown.\n\n![Figure 4](figure4.png)\n"
-            f.Timesteps f.Digits trainSeed seed budget f.Sweeps f.Particles
+        sprintf "## Figure 4\n\nOne test video (T = %d, D = %d digits unseen in training), training seed %d, evaluation seed %d. Rows: the data; the reconstruction from the RWS sample (the heaviest of %d one-shot particles); the reconstruction from the APG sample after %d sweeps of %d particles (the heaviest). The CSV lists every non-zero pixel of the frames shown.\n\n![Figure 4](figure4.png)\n\n- Tracking: the mean distance between the sample's and the true digit positions over the video's frames and digits (best matching of digits; pixels): RWS %O, APG %O over training seeds.\n"
+            f.Timesteps f.Digits trainSeed seed budget f.Sweeps f.Particles (error "rws_position_error") (error "apg_position_error")
       Files = [ "figure4.png"; "figure4.svg"; "figure4.csv" ] }
 
 let all = [ "table1-bmnist", table1; "table2", table2; "figure4", figure4 ]

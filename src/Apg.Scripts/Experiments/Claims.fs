@@ -53,39 +53,20 @@ type Rules =
       /// planned with at the other scales (from reports/smoke/claims.csv).
       PlannedSd: Map<string * string, float> }
 
-/// RFC 4180 fields of one CSV line.
-let private splitCsv (line: string) =
-    let fields = Collections.Generic.List<string>()
-    let field = Text.StringBuilder()
-    let mutable quoted = false
-    let mutable i = 0
-    while i < line.Length do
-        let ch = line[i]
-        if quoted then
-            if ch = '"' && i + 1 < line.Length && line[i + 1] = '"' then field.Append '"' |> ignore; i <- i + 1
-            elif ch = '"' then quoted <- false
-            else field.Append ch |> ignore
-        elif ch = '"' then quoted <- true
-        elif ch = ',' then fields.Add(field.ToString()); field.Clear() |> ignore
-        else field.Append ch |> ignore
-        i <- i + 1
-    fields.Add(field.ToString())
-    List.ofSeq fields
-
 /// The planned sds from a claims.csv: each equivalence's sd of d on its bound rows.
 let plannedSdsOf (path: string) : Map<string * string, float> =
     if not (File.Exists path) then Map.empty
     else
         let lines = File.ReadAllLines path
         if lines.Length = 0 then raise (InvalidDataException(sprintf "%s: empty (expected the header of claims.csv)" path))
-        let header = splitCsv lines[0]
+        let header = Csv.split lines[0]
         let column name =
             match List.tryFindIndex ((=) name) header with
             | Some i -> i
             | None -> raise (InvalidDataException(sprintf "%s: no column '%s'" path name))
         let target, claim, rule, comp, row, sd = column "target", column "claim", column "rule", column "component", column "row", column "sd"
         [ for l in lines |> Array.skip 1 do
-            let f = splitCsv l |> Array.ofList
+            let f = Csv.split l |> Array.ofList
             if f.Length = header.Length && f[rule] = "equivalence" && f[comp] = "lower" && f[row] = "bound" then
                 yield (f[target], f[claim]), Double.Parse(f[sd], Globalization.CultureInfo.InvariantCulture) ]
         |> Map.ofList
@@ -198,13 +179,24 @@ let private testRule (rules: Rules) (target: string) (id: string) (src: string) 
           Assertable = true; Note = "" }
     | other -> raise (InvalidDataException(sprintf "%s: unknown rule '%s' (superiority, non-inferiority, below, above, equivalence, trend, not checked)" src other))
 
-/// Every cell a rule reads (a "ln NAME" term reads NAME).
-let cellsOf (src: string) (r: JsonObject) =
-    let fromTerms (o: JsonObject) = match o["terms"] with null -> [] | a -> [ for t in a.AsArray() -> (let a = t.AsArray() in baseCell (a[1].GetValue<string>())) ]
+/// Every term a rule reads, as written ("ln NAME" or NAME).
+let private termsRead (r: JsonObject) =
+    let fromTerms (o: JsonObject) = match o["terms"] with null -> [] | a -> [ for t in a.AsArray() -> (t.AsArray()[1]).GetValue<string>() ]
     [ yield! fromTerms r
       match r["all_of"] with null -> () | a -> for p in a.AsArray() do yield! fromTerms (p.AsObject())
       match r["cells"] with null -> () | a -> yield! names (a.AsArray()) ]
     |> List.distinct
+
+/// Every cell a rule reads (a "ln NAME" term reads NAME).
+let cellsOf (src: string) (r: JsonObject) = termsRead r |> List.map baseCell |> List.distinct
+
+/// Whether every per-scale number of a rule ({"smoke": .., "cpu": .., "paper": ..}) has a value for this scale.
+let rec private definedAt (scale: string) (node: JsonNode) : bool =
+    match node with
+    | :? JsonObject as o when o.Count > 0 && o |> Seq.forall (fun kv -> List.contains kv.Key Scale.names) -> o.ContainsKey scale
+    | :? JsonObject as o -> o |> Seq.forall (fun kv -> definedAt scale kv.Value)
+    | :? JsonArray as a -> a |> Seq.forall (definedAt scale)
+    | _ -> true
 
 let private allowedAt (o: JsonObject) (scale: string) =
     match o["asserted_at"] with
@@ -258,19 +250,19 @@ let evaluate (rules: Rules) (target: string) (source: string) (scale: string) (c
                 | Some m -> max rules.FewestSeeds m
                 | None -> raise (InvalidDataException(sprintf "%s: family '%s' has no entry in minimum_training_seeds" src family))
             let n = common.Length
-            let seedNote =
-                if n < minimum then sprintf "measured on %d training seed%s; %s claims are asserted only with at least %d." n (if n = 1 then "" else "s") family minimum
-                elif n < rules.FullPowerSeeds then sprintf "low power: n = %d training seeds (df = %d)." n (n - 1)
-                else ""
+            let status = Policy.seedStatusAt family minimum rules.FullPowerSeeds n
+            let seedNote = status.Note
             if n < 2 then
                 yield verdict false (means ()) "—" false [ paperNote; rulesNote; leftNote; seedNote ] []
             else
                 // A rule registered for other scales only may have no threshold for this one: it is then measured, not tested.
                 let tested =
-                    if inRules then Some (testRule rules target id src scale r common (valuesOf src cells))
-                    else try Some (testRule rules target id src scale r common (valuesOf src cells)) with :? InvalidDataException -> None
+                    if inRules || definedAt scale r then Some (testRule rules target id src scale r common (valuesOf src cells))
+                    else
+                        for term in termsRead r do valuesOf src cells term |> ignore
+                        None
                 match tested with
-                | Some t -> yield verdict t.Pass t.Ours t.Band (inPaper && inRules && n >= minimum && t.Assertable) [ paperNote; rulesNote; leftNote; seedNote; t.Note ] t.Rows
+                | Some t -> yield verdict t.Pass t.Ours t.Band (inPaper && inRules && status.Enough && t.Assertable) [ paperNote; rulesNote; leftNote; seedNote; t.Note ] t.Rows
                 | None -> yield verdict false (means ()) "—" false [ rulesNote; sprintf "The rule has no threshold for scale %s." scale ] [] ]
 
 /// claims.csv: every verdict's rows under Csv.header.

@@ -75,8 +75,10 @@ let pretrainAll (ctx: Context) =
         pretrain ctx [ for s in d.TrainSeeds -> fun () -> train ctx s
                        for s in d.TrainSeeds -> fun () -> trainRws ctx s ]
 
-/// One evaluation over the test corpus: per-sweep mean log p(x, z) and ESS / L.
-let eval (ctx: Context) (trained: string * JsonObject) (settings: DmmEvalSettings) : float[] * float[] =
+/// One evaluation over the test corpus: per sweep, mean log p(x, z) and ESS / L, and log p per instance.
+type Evaluation = { LogJoint: float[]; Ess: float[]; InstanceLogJoint: float[][] }
+
+let evaluation (ctx: Context) (trained: string * JsonObject) (settings: DmmEvalSettings) : Evaluation =
     let corpusPath, corpusKey = corpus ctx "test"
     let key =
         obj [ "corpus", corpusKey; "trained", (snd trained).DeepClone(); "method", v (SamplerMethods.Name settings.Method)
@@ -88,8 +90,15 @@ let eval (ctx: Context) (trained: string * JsonObject) (settings: DmmEvalSetting
             let data = DmmCorpusFiles.Load corpusPath
             use networks = DmmTrainer.LoadNetworks(fst trained)
             let r = DmmEvaluator.Evaluate(data.X, settings, networks)
-            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "seconds", v r.Seconds ])).Result
-    Json.floats (Json.getArray "eval result" result "mean_log_joint"), Json.floats (Json.getArray "eval result" result "ess")
+            obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "seconds", v r.Seconds
+                  "instance_log_joint", Json.ofRows r.InstanceLogJoint ])).Result
+    { LogJoint = Json.floats (Json.getArray "eval result" result "mean_log_joint"); Ess = Json.floats (Json.getArray "eval result" result "ess")
+      InstanceLogJoint = Json.rows "eval result" result "instance_log_joint" }
+
+/// One evaluation over the test corpus: per-sweep mean log p(x, z) and ESS / L.
+let eval (ctx: Context) (trained: string * JsonObject) (settings: DmmEvalSettings) : float[] * float[] =
+    let e = evaluation ctx trained settings
+    e.LogJoint, e.Ess
 
 /// One drawn sample for Figure 1b: the heaviest particle on one test instance, its ring centres, assignments, the
 /// model's reconstruction of every point (mu[c] + decoder(h)) and the decoder's radius.

@@ -21,34 +21,19 @@ let table1 (ctx: Context) (folder: string) : TargetResult =
     let d = scaleOf ctx
     let t = d.Table1
     let L = t.Particles
-    let settings m k l seed = DmmEvalSettings(m, k, l, Seed = seed, StepSize = t.HmcStepSize)
-    let entries =
-        [ for trainSeed in d.TrainSeeds do
-            let trained = train ctx trainSeed
-            let rwsTrained = trainRws ctx trainSeed
-            for seed in d.EvalSeeds do
-                let apg = fst (eval ctx trained (settings SamplerMethod.Apg 20 L seed))
-                yield "apg_k5", trainSeed, apg[4]
-                yield "apg_k10", trainSeed, apg[9]
-                yield "apg_k20", trainSeed, apg[19]
-                yield "rws_k20", trainSeed, (fst (eval ctx rwsTrained (settings SamplerMethod.Rws 20 L seed)))[0]
-                yield "bpg_k20", trainSeed, last (fst (eval ctx trained (settings SamplerMethod.Bpg 20 (t.BpgFactor * L) seed)))
-                for lf in [ 1; 5; 10 ] do
-                    let s = DmmEvalSettings(SamplerMethod.HmcRws, 20, L, LeapfrogSteps = lf, Seed = seed, StepSize = t.HmcStepSize)
-                    yield sprintf "hmc_rws_k20_lf%d" lf, trainSeed, last (fst (eval ctx rwsTrained s)) ]
-    let cells = Claims.perTrainingSeed entries
+    let columns = Table1Row.standard L t.BpgFactor
+    let logJoint trainSeed =
+        let networks = Table1Row.trainings (fun () -> train ctx trainSeed) (fun () -> trainRws ctx trainSeed)
+        fun seed (r: Table1Row.Run) ->
+            let s = DmmEvalSettings(r.Method, r.Sweeps, r.Particles, LeapfrogSteps = r.LeapfrogSteps, Seed = seed, StepSize = t.HmcStepSize)
+            let e = evaluation ctx (networks r.Training) s
+            e.LogJoint, e.InstanceLogJoint
+    let cells, instances = Table1Row.cells d.TrainSeeds d.EvalSeeds columns logJoint
+    let evidenceFiles, evidenceNote = Table1Row.evidence folder "table1-dmm" columns instances
     let paperFile = Json.parseFile (Path.Combine(ctx.Paper, "table1-dmm.json"))
     let paper = Json.getObject "paper/table1-dmm.json" paperFile "paper"
     let paperScale = Json.getFloat "paper/table1-dmm.json" paper "scale"
-    let columns =
-        [ "rws_k20", "RWS K=20"; "bpg_k20", "BPG K=20"; "hmc_rws_k20_lf1", "HMC-RWS K=20 LF=1"; "hmc_rws_k20_lf5", "HMC-RWS K=20 LF=5"
-          "hmc_rws_k20_lf10", "HMC-RWS K=20 LF=10"; "apg_k5", "APG K=5"; "apg_k10", "APG K=10"; "apg_k20", "APG K=20" ]
-    let rows =
-        columns
-        |> List.map (fun (key, label) ->
-            let s = Claims.stat cells[key]
-            let paperValue = match paper[key] with null -> "—" | n -> sprintf "%.0f" (n.GetValue<float>() * paperScale)
-            [ label; paperValue; sprintf "%.1f" s.Mean; (if s.N > 1 then sprintf "%.1f" s.Sd else "—"); string s.N ])
+    let rows = Table1Row.rows paper paperScale (sprintf "%.0f") (sprintf "%.1f") cells columns (fun _ -> [])
     let title =
         sprintf "Table 1, DMM row (scale %s; %d test instances, N = %d; noise scale %g; L = %d; %d training seed(s))"
             ctx.Scale.Name d.TestInstances d.TestPoints d.NoiseScale L d.TrainSeeds.Length
@@ -57,7 +42,8 @@ let table1 (ctx: Context) (folder: string) : TargetResult =
     let scaleNote =
         sprintf "- At this scale: %s. Trained %d steps (K = %d, L = %d, %d instances a batch, learning rate %g) on %d instances of N = %d."
             t.Note d.Train.Steps d.Train.Sweeps d.Train.Particles d.Train.BatchSize d.Train.LearningRate d.TrainInstances d.TrainPoints
-    { Cells = cells; Markdown = md + "\n\n" + scaleNote + "\n" + String.concat "\n" notes + "\n"; Files = [ "table1-dmm.md"; "table1-dmm.csv" ] }
+    { Cells = cells; Markdown = md + "\n\n" + scaleNote + "\n" + evidenceNote + "\n" + String.concat "\n" notes + "\n"
+      Files = [ "table1-dmm.md"; "table1-dmm.csv" ] @ evidenceFiles }
 
 /// Figure 1b: two test instances: the data, the RWS sample (K * L particles), APG after K sweeps, and the
 /// reconstruction mu[c] + decoder(h) of the APG sample; points coloured by ring, circles of the learned radius.

@@ -36,7 +36,7 @@ let corpus (ctx: Context) (split: string) : string * JsonObject =
     Path.Combine(run.Folder, Json.getString "corpus result" run.Result "file"), key
 
 let private trainConfig (ctx: Context) (seed: uint64) (blocks: BlockStrategy) =
-    let c = ctx.Scale.Gmm.Train
+    let c = Scale.gmmTrainingConfig ctx.Scale.Gmm.Train
     GmmTrainingConfig(
         Sweeps = c.Sweeps, Particles = c.Particles, BatchSize = c.BatchSize, LearningRate = c.LearningRate,
         Beta1 = c.Beta1, Beta2 = c.Beta2, Steps = c.Steps, Seed = seed, Blocks = blocks, Resampling = c.Resampling,
@@ -85,7 +85,7 @@ let pretrainAll (ctx: Context) (withJoint: bool) =
           for seed in g.TrainSeeds -> fun () -> trainRws ctx seed ]
 
 /// Per sweep, over the test corpus (or one instance of it): mean log p(x, z), ESS / L after the last block, ESS / L after the first block.
-type Evaluation = { LogJoint: float[]; Ess: float[]; FirstBlockEss: float[] }
+type Evaluation = { LogJoint: float[]; Ess: float[]; FirstBlockEss: float[]; InstanceLogJoint: float[][] }
 
 /// One evaluation, all its per-sweep statistics.
 let evaluation (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : Evaluation =
@@ -110,9 +110,10 @@ let evaluation (ctx: Context) (trained: (string * JsonObject) option) (settings:
             use networks = match trained with Some (dir, _) -> GmmTrainer.LoadNetworks dir | None -> null
             let r = GmmEvaluator.Evaluate(x, settings, networks)
             obj [ "mean_log_joint", Json.ofFloats r.MeanLogJoint; "ess", Json.ofFloats r.Ess; "ess_first_block", Json.ofFloats r.FirstBlockEss
-                  "seconds", v r.Seconds; "instances", v r.Instances ])).Result
+                  "seconds", v r.Seconds; "instances", v r.Instances; "instance_log_joint", Json.ofRows r.InstanceLogJoint ])).Result
     let floats name = Json.floats (Json.getArray "eval result" result name)
-    { LogJoint = floats "mean_log_joint"; Ess = floats "ess"; FirstBlockEss = floats "ess_first_block" }
+    { LogJoint = floats "mean_log_joint"; Ess = floats "ess"; FirstBlockEss = floats "ess_first_block"
+      InstanceLogJoint = Json.rows "eval result" result "instance_log_joint" }
 
 /// One evaluation: per-sweep mean log p(x, z) and ESS / L (after the last block) over the test corpus (or one instance of it).
 let eval (ctx: Context) (trained: (string * JsonObject) option) (settings: GmmEvalSettings) (instance: int option) : float[] * float[] =

@@ -23,7 +23,7 @@ let table (ctx: Context) (folder: string) : TargetResult =
         [ for trainSeed, r in results do
             for m, _ in methods do
                 yield "elbo_" + m, trainSeed, r.Elbo[m]
-                yield "loglik_" + m, trainSeed, r.LogLikelihood[m]
+                yield "ll_" + m, trainSeed, r.LogLikelihood[m]
             let gap = r.Elbo[IaiEvaluator.Optimized] - r.Elbo[IaiEvaluator.Standard]
             yield "gap", trainSeed, gap
             yield "iterative_gain", trainSeed, r.Elbo[IaiEvaluator.Iterative] - r.Elbo[IaiEvaluator.Standard]
@@ -33,7 +33,7 @@ let table (ctx: Context) (folder: string) : TargetResult =
     let rows =
         [ for m, label in methods do
             let e, esd = show ("elbo_" + m)
-            let l, lsd = show ("loglik_" + m)
+            let l, lsd = show ("ll_" + m)
             yield [ label; e; esd; l; lsd; string cells["elbo_" + m].Length ] ]
     let title =
         sprintf "Iterative amortized inference on MNIST (scale %s; latent %d, %d held-out digits, %d training seed(s))"
@@ -69,7 +69,8 @@ let figure (ctx: Context) (folder: string) : TargetResult =
             yield "encoder", trainSeed, f.EncoderElbo
             yield "iterative", trainSeed, f.TrajectoryElbos[f.TrajectoryElbos.Length - 1]
             yield "optimum", trainSeed, f.OptimumElbo
-            yield "optimum_gain", trainSeed, f.OptimumElbo - f.EncoderElbo ]
+            yield "optimum_gain", trainSeed, f.OptimumElbo - f.EncoderElbo
+            yield "trajectory_gain", trainSeed, f.TrajectoryElbos[f.TrajectoryElbos.Length - 1] - f.EncoderElbo ]
     let trainSeed, f = surfaces.Head
     let best = f.Elbo |> Array.concat |> Array.max
     let panel =

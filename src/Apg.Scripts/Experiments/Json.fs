@@ -56,6 +56,18 @@ let floats (a: JsonArray) = a |> Seq.map (fun n -> n.GetValue<float>()) |> Array
 
 let ofFloats (values: float seq) = JsonArray(values |> Seq.map (fun v -> JsonValue.Create v :> JsonNode) |> Array.ofSeq)
 
+/// Rows of numbers (per sweep, per instance) as an array of arrays.
+let ofRows (rows: float[][]) = JsonArray(rows |> Array.map (fun r -> ofFloats r :> JsonNode))
+
+/// A field written by ofRows.
+let rows source o name =
+    getArray source o name
+    |> Seq.map (fun n ->
+        match n with
+        | :? JsonArray as a -> floats a
+        | _ -> raise (InvalidDataException(sprintf "%s: field '%s' must be an array of arrays of numbers" source name)))
+    |> Array.ofSeq
+
 /// Properties sorted at every level, no whitespace: equal keys give equal text.
 let rec canonical (node: JsonNode) : string =
     match node with
