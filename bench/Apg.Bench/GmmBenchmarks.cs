@@ -33,7 +33,7 @@ public class GmmBenchmarks
     {
         using var scope = NewDisposeScope();
         networks.zero_grad(set_to_none: true);
-        sampler.Run(train, 5, 10, generator, withLoss: true, measureLastSweepOnly: true, backwardEachSweep: true);
+        sampler.Train(train, 5, 10, generator);
         adam.step();
     }
 

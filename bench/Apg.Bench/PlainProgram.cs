@@ -39,9 +39,9 @@ public static class PlainProgram
         if (seeds > 0) return Seeds(name, make, seeds, int.Parse(Option("--workers", $"{Environment.ProcessorCount}")), steps, warmup);
         var code = 0;
         void Body() => code = Measure(name, make(), steps, warmup, thread);
-        if (thread == "own")
+        if (thread is "own" or "arena0" or "ownarena")
         {
-            var t = new Thread(Body, 16 * 1024 * 1024);
+            var t = new Thread(() => { if (thread == "arena0") BindToArenaZero(); if (thread == "ownarena") Apg.Core.Runtime.TorchRuntime.UseOwnArena(); Body(); }, 16 * 1024 * 1024);
             t.Start();
             t.Join();
         }
@@ -60,6 +60,7 @@ public static class PlainProgram
             var clock = Stopwatch.StartNew();
             workload.Step();
             times[i] = clock.Elapsed.TotalSeconds;
+            if ((i + 1) % 500 == 0) Console.WriteLine($"  step {i + 1}: {times[i] * 1000:F1} ms, RSS {ResidentGb():F2} GB");
         }
         var (faults1, system1) = ProcessCounters();
         Array.Sort(times);
@@ -91,8 +92,11 @@ public static class PlainProgram
         foreach (var copy in copies) copy.Setup();
         var queue = new System.Collections.Concurrent.ConcurrentQueue<(Action Setup, Action Step)>(copies);
         clock.Restart();
+        var arenaZero = Environment.GetEnvironmentVariable("APG_BENCH_ARENA0") == "1";
         var threads = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
         {
+            if (arenaZero) BindToArenaZero();
+            else Apg.Core.Runtime.TorchRuntime.UseOwnArena();
             while (queue.TryDequeue(out var copy))
                 for (var i = 0; i < warmup + steps; i++) copy.Step();
         }, 16 * 1024 * 1024)).ToArray();
@@ -143,6 +147,21 @@ public static class PlainProgram
         var stat = File.ReadAllText("/proc/self/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[7]), long.Parse(fields[12]) / 100.0);
+    }
+
+    private static unsafe void BindToArenaZero()
+    {
+        var address = System.Runtime.InteropServices.NativeLibrary.GetExport(System.Runtime.InteropServices.NativeLibrary.GetMainProgramHandle(), "mallctl");
+        var mallctl = (delegate* unmanaged<byte*, void*, void*, void*, nuint, int>)address;
+        uint zero = 0;
+        var name = "thread.arena\0"u8;
+        fixed (byte* n = name) Console.WriteLine($"thread.arena = 0: error {mallctl(n, null, null, &zero, sizeof(uint))}");
+    }
+
+    private static double ResidentGb()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1048576.0;
     }
 
     private static double PeakResidentGb()

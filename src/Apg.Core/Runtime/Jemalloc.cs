@@ -36,23 +36,6 @@ internal static class Jemalloc
         }
     }
 
-    /// <summary>Sets an arena's dirty and muzzy page decay (arena.i.dirty_decay_ms, arena.i.muzzy_decay_ms); -1 keeps its pages.</summary>
-    public static void SetDecay(int arena, long milliseconds)
-    {
-        if (Control is null) return;
-        var value = Marshal.AllocHGlobal(sizeof(long));
-        try
-        {
-            Marshal.WriteInt64(value, milliseconds);
-            foreach (var kind in new[] { "dirty", "muzzy" })
-                Check(Control($"arena.{arena}.{kind}_decay_ms", IntPtr.Zero, IntPtr.Zero, value, sizeof(long)), $"arena.{arena}.{kind}_decay_ms");
-        }
-        finally
-        {
-            Marshal.FreeHGlobal(value);
-        }
-    }
-
     private static void Check(int error, string name)
     {
         if (error != 0) throw new InvalidOperationException($"jemalloc mallctl(\"{name}\") failed with error {error}");

@@ -12,8 +12,10 @@ namespace Apg.Core.Runtime;
 /// <para>jemalloc (preloaded, as ./apg does): a training step whose thread allocates from arena 0, the arena the
 /// .NET runtime's own allocations share, page-faulted its activations in again and again as the arena purged its
 /// freed pages (measured, bench/run.sh --plain dmm: 1.4 s and 115,000 minor faults a step on the process's first
-/// thread, against 0.59 s and 2,500 on a thread of its own). So the thread that initializes the library gets an
-/// arena of its own, and arena 0, which a thread started later may be given, keeps its freed pages.</para>
+/// thread, against 0.59 s and 2,500 on a thread of its own). So the thread that initializes the library, and every
+/// thread that calls <see cref="TorchRuntime.UseOwnArena"/>, gets an arena of its own. No arena's decay is changed:
+/// an arena told to keep its freed pages (decay -1) never coalesces them, and two tensor threads sharing it grew
+/// without bound (bench/run.sh --plain gmm --seeds 2 with both workers on arena 0: 0.3 GB to 3.7 GB in 100 s).</para>
 /// APG_MALLOC_TUNING=0 turns both off.
 /// </summary>
 internal static class NativeAllocator
@@ -26,12 +28,18 @@ internal static class NativeAllocator
     public static void Tune()
     {
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("APG_MALLOC_TUNING") == "0") return;
-        if (Jemalloc.IsLoaded)
-        {
-            Jemalloc.OwnArenaForThisThread();
-            Jemalloc.SetDecay(0, -1);
-        }
+        if (Jemalloc.IsLoaded) OwnArenaForThisThread();
         else TuneGlibc();
+    }
+
+    [ThreadStatic] private static bool hasOwnArena;
+
+    /// <summary>Binds the calling thread to an arena of its own, once per thread (no-op unless jemalloc serves the process).</summary>
+    public static void OwnArenaForThisThread()
+    {
+        if (hasOwnArena || !OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("APG_MALLOC_TUNING") == "0") return;
+        Jemalloc.OwnArenaForThisThread();
+        hasOwnArena = true;
     }
 
     private static void TuneGlibc()

@@ -44,6 +44,17 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Gives the calling thread an allocator arena of its own when jemalloc serves the process (once per thread; a
+    /// no-op under glibc or with APG_MALLOC_TUNING=0). Call it on each thread that runs tensor work beside others, so
+    /// no two of them share an arena, nor arena 0 with the .NET runtime (see NativeAllocator).
+    /// </summary>
+    public static void UseOwnArena()
+    {
+        Initialize();
+        NativeAllocator.OwnArenaForThisThread();
+    }
+
     private static string Explain(Exception e)
     {
         var detail = (e.InnerException ?? e).Message;
