@@ -129,17 +129,10 @@ let train (args: ParseResults<TrainArgs>) =
     let d = BmnistTrainingConfig()
     let config =
         BmnistTrainingConfig(
-            Sweeps = args.GetResult(TrainArgs.Sweeps, defaultValue = d.Sweeps),
-            Particles = args.GetResult(TrainArgs.Particles, defaultValue = d.Particles),
-            BatchSize = args.GetResult(TrainArgs.Batch_Size, defaultValue = d.BatchSize),
-            LearningRate = args.GetResult(Lr, defaultValue = d.LearningRate),
-            Steps = args.GetResult(Steps, defaultValue = d.Steps),
-            Seed = args.GetResult(TrainArgs.Seed, defaultValue = d.Seed),
             DigitCount = args.GetResult(TrainArgs.Digits, defaultValue = corpus.DigitCount),
             FrameSize = corpus.FrameSize,
-            StepScale = args.GetResult(Step_Scale, defaultValue = d.StepScale),
-            CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
-            LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
+            StepScale = args.GetResult(Step_Scale, defaultValue = d.StepScale))
+        |> TaskCli.apgTraining args
     let out = args.GetResult TrainArgs.Out
     let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let meanDigit = BmnistSimulator.MeanDigit((IaiCli.load (args.TryGetResult TrainArgs.Data)).Train)

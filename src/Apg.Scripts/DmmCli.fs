@@ -103,17 +103,7 @@ let simulate (args: ParseResults<SimulateArgs>) =
 
 let train (args: ParseResults<TrainArgs>) =
     let d = DmmTrainingConfig()
-    let config =
-        DmmTrainingConfig(
-            Sweeps = args.GetResult(TrainArgs.Sweeps, defaultValue = d.Sweeps),
-            Particles = args.GetResult(TrainArgs.Particles, defaultValue = d.Particles),
-            BatchSize = args.GetResult(TrainArgs.Batch_Size, defaultValue = d.BatchSize),
-            LearningRate = args.GetResult(Lr, defaultValue = d.LearningRate),
-            Steps = args.GetResult(Steps, defaultValue = d.Steps),
-            Seed = args.GetResult(TrainArgs.Seed, defaultValue = d.Seed),
-            NoiseScale = args.GetResult(Noise_Scale, defaultValue = d.NoiseScale),
-            CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
-            LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
+    let config = DmmTrainingConfig(NoiseScale = args.GetResult(Noise_Scale, defaultValue = d.NoiseScale)) |> TaskCli.apgTraining args
     let out = args.GetResult TrainArgs.Out
     let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let corpus = DmmCorpusFiles.LoadPoints(args.GetResult TrainArgs.Corpus)

@@ -122,16 +122,9 @@ let train (args: ParseResults<TrainArgs>) =
     let d = GmmTrainingConfig()
     let config =
         GmmTrainingConfig(
-            Sweeps = args.GetResult(TrainArgs.Sweeps, defaultValue = d.Sweeps),
-            Particles = args.GetResult(TrainArgs.Particles, defaultValue = d.Particles),
-            BatchSize = args.GetResult(TrainArgs.Batch_Size, defaultValue = d.BatchSize),
-            LearningRate = args.GetResult(Lr, defaultValue = d.LearningRate),
-            Steps = args.GetResult(Steps, defaultValue = d.Steps),
-            Seed = args.GetResult(TrainArgs.Seed, defaultValue = d.Seed),
             Blocks = (args.TryGetResult TrainArgs.Blocks |> Option.map blockStrategy |> Option.defaultValue d.Blocks),
-            Resampling = (args.TryGetResult Resampling |> Option.map resampling |> Option.defaultValue d.Resampling),
-            CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
-            LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
+            Resampling = (args.TryGetResult Resampling |> Option.map resampling |> Option.defaultValue d.Resampling))
+        |> TaskCli.apgTraining args
     let out = args.GetResult TrainArgs.Out
     let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let struct (x, c) = GmmCorpus.Load(args.GetResult TrainArgs.Corpus)

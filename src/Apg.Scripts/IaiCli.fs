@@ -102,13 +102,8 @@ let train (args: ParseResults<TrainArgs>) =
             Latent = args.GetResult(Latent, defaultValue = d.Latent),
             Hidden = (args.TryGetResult Hidden |> Option.map (List.map int64 >> Array.ofList) |> Option.defaultValue d.Hidden),
             Iterations = args.GetResult(Iterations, defaultValue = d.Iterations),
-            Samples = args.GetResult(Samples, defaultValue = d.Samples),
-            BatchSize = args.GetResult(Batch_Size, defaultValue = d.BatchSize),
-            LearningRate = args.GetResult(Lr, defaultValue = d.LearningRate),
-            Steps = args.GetResult(Steps, defaultValue = d.Steps),
-            Seed = args.GetResult(TrainArgs.Seed, defaultValue = d.Seed),
-            CheckpointEvery = args.GetResult(Checkpoint_Every, defaultValue = d.CheckpointEvery),
-            LogEvery = args.GetResult(Log_Every, defaultValue = d.LogEvery))
+            Samples = args.GetResult(Samples, defaultValue = d.Samples))
+        |> TaskCli.schedule args
     let device = TaskCli.device (args.TryGetResult TrainArgs.Device)
     let out = args.GetResult Out
     let digits = load (args.TryGetResult TrainArgs.Data)

@@ -4,7 +4,10 @@ module Apg.Scripts.TaskCli
 
 open System
 open System.Text.Json.Nodes
+open Argu
+open Microsoft.FSharp.Reflection
 open Apg.Core.Runtime
+open Apg.Core.Training
 
 /// The usage text of options that mean the same in every task.
 module Usage =
@@ -16,6 +19,32 @@ module Usage =
     let samplerSeed = "seed of the sampler (default 0)."
     let leapfrog = "hmc-rws: leapfrog steps per transition (default 1)."
     let json = "print one JSON object: mean_log_joint and ess per sweep, and the settings."
+
+/// Whether the command's union type declares an option of this case name.
+let private declares<'A> (case: string) = FSharpType.GetUnionCases(typeof<'A>) |> Array.exists (fun c -> c.Name = case)
+
+/// The value of the option whose union case is named `case`, if given (the last one given, as Argu's GetResult).
+/// Argu cannot share cases between union types, so each task declares the shared options in its own; this reads
+/// them by name. A name the type does not declare is an error, so a renamed option cannot be silently ignored.
+let private given<'A, 'T when 'A :> IArgParserTemplate> (args: ParseResults<'A>) (case: string) : 'T option =
+    if not (declares<'A> case) then invalidArg "case" (sprintf "%s declares no option %s" typeof<'A>.Name case)
+    args.GetAllResults()
+    |> List.rev
+    |> List.tryPick (fun r -> match FSharpValue.GetUnionFields(r, typeof<'A>) with c, [| value |] when c.Name = case -> Some (value :?> 'T) | _ -> None)
+
+let private withSchedule<'A when 'A :> IArgParserTemplate> (args: ParseResults<'A>) (config: TrainingSchedule) =
+    let int case = Option.toNullable (given<'A, int> args case)
+    let lr = if declares<'A> "Lr" then Option.toNullable (given<'A, float> args "Lr") else Nullable()
+    config.WithSchedule(int "Batch_Size", lr, int "Steps", Option.toNullable (given<'A, uint64> args "Seed"), int "Checkpoint_Every", int "Log_Every")
+
+/// A task's config with the shared schedule options given on its command line (--batch-size, --lr, --steps, --seed,
+/// --checkpoint-every, --log-every) replacing its defaults.
+let schedule (args: ParseResults<'A>) (config: 'C when 'C :> TrainingSchedule) : 'C = withSchedule args config :?> 'C
+
+/// An APG-trained task's config with the schedule options and --sweeps, --particles given replacing its defaults.
+let apgTraining (args: ParseResults<'A>) (config: 'C when 'C :> ApgTrainingConfig) : 'C =
+    let int case = Option.toNullable (given<'A, int> args case)
+    (withSchedule args (config :> ApgTrainingConfig :> TrainingSchedule) :?> ApgTrainingConfig).WithSweeps(int "Sweeps", int "Particles") :?> 'C
 
 /// --device, else APG_DEVICE, else cuda when available, else cpu.
 let device (option: string option) = option |> Option.map TorchRuntime.ParseDevice |> Option.defaultWith TorchRuntime.DefaultDevice

@@ -8,5 +8,5 @@ open Expecto
 let main argv =
     Apg.Core.Runtime.TorchRuntime.Initialize()
     Apg.Scripts.Experiments.Cancel.install ()
-    let all = testList "reproduction" [ ClaimsTests.tests; ClaimRulesTests.tests; HarnessTests.tests; Table1RowTests.tests; StopSignalTests.tests; SlurmExecutorTests.tests; FourthTaskTests.tests; SmokeReproductionTests.tests ]
+    let all = testList "reproduction" [ ClaimsTests.tests; ClaimRulesTests.tests; HarnessTests.tests; Table1RowTests.tests; StopSignalTests.tests; CliTests.tests; SlurmExecutorTests.tests; FourthTaskTests.tests; SmokeReproductionTests.tests ]
     runTestsWithCLIArgs [ Sequenced ] argv all

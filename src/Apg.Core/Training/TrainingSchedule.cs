@@ -45,6 +45,15 @@ public abstract record TrainingSchedule
         }
     }
 
+    /// <summary>This config, of its own type, with each schedule field given replaced and the others kept: how a command
+    /// line overrides a task's defaults.</summary>
+    public TrainingSchedule WithSchedule(int? batchSize, double? learningRate, int? steps, ulong? seed, int? checkpointEvery, int? logEvery) =>
+        this with
+        {
+            BatchSize = batchSize ?? BatchSize, LearningRate = learningRate ?? LearningRate, Steps = steps ?? Steps,
+            Seed = seed ?? Seed, CheckpointEvery = checkpointEvery ?? CheckpointEvery, LogEvery = logEvery ?? LogEvery,
+        };
+
     /// <summary>The schedule's checks; a task's config adds its own after them.</summary>
     public virtual void Validate()
     {
@@ -73,6 +82,10 @@ public record ApgTrainingConfig : TrainingSchedule
         ConfigChecks.AtLeastOne(Particles, "particles");
         base.Validate();
     }
+
+    /// <summary>This config, of its own type, with the sweeps and particles given replaced and the others kept.</summary>
+    public ApgTrainingConfig WithSweeps(int? sweeps, int? particles) =>
+        this with { Sweeps = sweeps ?? Sweeps, Particles = particles ?? Particles };
 
     /// <summary>Reads the schedule of a saved config; malformed JSON is an error naming the source and the field.</summary>
     public static ApgTrainingConfig Parse(JsonNode node, string source) => Read<ApgTrainingConfig>(node, source);
