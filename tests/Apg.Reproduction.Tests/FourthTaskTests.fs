@@ -47,6 +47,8 @@ let tests =
             let reproduce () = Reproduce.runTasks [ NormalMeanTask.task ] (fun _ -> "normal-mean-test-code") paper results "smoke" []
             let first = reproduce ()
             Expect.stringContains first.Report "## Normal mean (a test task)" "the target's section in REPORT.md"
+            Expect.stringContains first.Report "- normal-mean: a test task" "the header gives the settings of the report's task"
+            Expect.isFalse (first.Report.Contains "- gmm:") "and not those of a task with no target in the report"
             let runs = runFolders (Path.Combine(results, "smoke"))
             // 2 corpora, 5 trainings, 10 evaluations.
             Expect.equal runs.Length 17 "run folders after the first reproduction"

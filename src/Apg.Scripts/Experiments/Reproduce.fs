@@ -74,6 +74,11 @@ let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: stri
           yield ""
           yield sprintf "Targets: %s." (String.Join(", ", chosen))
           yield ""
+          // Only the tasks whose targets are in this report: a report of one task does not open with another's settings.
+          for task in tasks do
+              if chosen |> List.exists (fun t -> task.Targets |> List.exists (fun (n, _) -> n = t)) then
+                  yield sprintf "- %s: %s" task.Name (task.Settings scale)
+          yield ""
           yield sprintf "**%d of %d claims asserted at this scale pass**; %d more are measured and reported but asserted only at larger scales." passed asserted.Length (verdicts.Length - asserted.Length)
           yield ""
           yield "| target | claim | ours | band | verdict |"

@@ -32,7 +32,9 @@ type GmmScale =
       Figure2: Figure2Scale
       GibbsStationarySweeps: int
       Figure3Budget: int
-      Figure3Sweeps: int list }
+      Figure3Sweeps: int list
+      /// Why the scale's GMM settings are what they are (the report's header gives it beside the settings).
+      Note: string }
 
 type DmmScale =
     { TrainInstances: int

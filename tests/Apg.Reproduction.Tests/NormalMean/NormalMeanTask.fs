@@ -162,4 +162,5 @@ let task : Tasks.Task =
     { Name = "normal-mean"
       InScale = fun _ -> true
       Targets = [ "normal-mean", target ]
-      Pretrain = fun ctx _ -> pretrain ctx [ for s in [ 1UL .. 5UL ] -> fun () -> trainRun ctx s ] }
+      Pretrain = fun ctx _ -> pretrain ctx [ for s in [ 1UL .. 5UL ] -> fun () -> trainRun ctx s ]
+      Settings = fun _ -> "a test task: 5 training seeds of a normal mean" }
