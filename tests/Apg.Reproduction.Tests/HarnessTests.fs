@@ -179,6 +179,11 @@ let tests =
             let invalid = messageOf (fun o -> (gmm o)["figure3_sweeps"] <- JsonArray(JsonValue.Create 7))
             Expect.stringContains invalid "figure3_sweeps" "a value that fails its check is named"
             Expect.throwsT<FileNotFoundException> (fun () -> Scale.load dir "nonexistent" |> ignore) "a missing scale is FileNotFound"
+            // A scale without a task's section loads; asking for the section is an error naming the file and the section.
+            File.WriteAllText(Path.Combine(dir, "scales", "gmm-only.json"), (let o = JsonNode.Parse(smoke).AsObject() in o.Remove "bmnist" |> ignore; o.ToJsonString()))
+            let gmmOnly = Scale.load dir "gmm-only"
+            let e = Expect.throwsC (fun () -> Scale.section gmmOnly "bmnist" gmmOnly.Bmnist |> ignore) id
+            Expect.stringContains e.Message "gmm-only.json: this scale has no 'bmnist' section" "names the file and the section"
         }
 
         test "a line chart is written as PNG and SVG, with one path per series and its data as CSV" {

@@ -15,10 +15,7 @@ open Apg.Scripts.Experiments.Runs
 let private obj = Json.object
 let private v (x: 'T) = Json.value x
 
-let scaleOf (ctx: Context) =
-    match ctx.Scale.Bmnist with
-    | Some b -> b
-    | None -> raise (InvalidDataException(sprintf "%s: this scale has no 'bmnist' section" ctx.Scale.Source))
+let scaleOf (ctx: Context) = section ctx.Scale "bmnist" ctx.Scale.Bmnist
 
 /// Simulated videos from the train or the test MNIST digits (test videos hold digits no model was trained on);
 /// returns the .npy path and the corpus's key.

@@ -15,10 +15,7 @@ open Apg.Scripts.Experiments.Runs
 let private obj = Json.object
 let private v (x: 'T) = Json.value x
 
-let private dmm (ctx: Context) =
-    match ctx.Scale.Dmm with
-    | Some d -> d
-    | None -> raise (InvalidDataException(sprintf "%s: this scale has no 'dmm' section" ctx.Scale.Source))
+let private dmm (ctx: Context) = section ctx.Scale "dmm" ctx.Scale.Dmm
 
 /// A simulated ring corpus (data noise 0.1, as the paper's data); returns its .npy path and key.
 let corpus (ctx: Context) (split: string) : string * JsonObject =

@@ -8,10 +8,7 @@ open Apg.Scripts.Report.Figures
 open Apg.Scripts.Experiments.Harness
 open Apg.Scripts.Experiments.DmmExperiments
 
-let private scaleOf (ctx: Context) =
-    match ctx.Scale.Dmm with
-    | Some d -> d
-    | None -> raise (InvalidDataException(sprintf "%s: this scale has no 'dmm' section" ctx.Scale.Source))
+let private scaleOf (ctx: Context) = Scale.section ctx.Scale "dmm" ctx.Scale.Dmm
 
 let private last (a: float[]) = a[a.Length - 1]
 

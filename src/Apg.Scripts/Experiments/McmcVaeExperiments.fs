@@ -17,10 +17,7 @@ open Apg.Scripts.Experiments.Runs
 let private obj = Json.object
 let private v (x: 'T) = Json.value x
 
-let scaleOf (ctx: Context) =
-    match ctx.Scale.McmcVae with
-    | Some s -> s
-    | None -> raise (InvalidDataException(sprintf "%s: this scale has no 'mcmc_vae' section" ctx.Scale.Source))
+let scaleOf (ctx: Context) = section ctx.Scale "mcmc_vae" ctx.Scale.McmcVae
 
 let private cache = Collections.Concurrent.ConcurrentDictionary<string, Lazy<torch.Tensor * torch.Tensor>>()
 

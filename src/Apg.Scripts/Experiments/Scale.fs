@@ -239,6 +239,12 @@ let private mcmcVae path (o: JsonObject) : McmcVaeScale =
         fail src "sizes, steps and samples must be at least 1, step size and learning rates positive"
     s
 
+/// A task's section of the scale, or an error naming the file and the section when the scale has none.
+let section (scale: Scale) (key: string) (value: 'T option) : 'T =
+    match value with
+    | Some v -> v
+    | None -> raise (InvalidDataException(sprintf "%s: this scale has no '%s' section" scale.Source key))
+
 let load (paperDir: string) (name: string) : Scale =
     let path = Path.Combine(paperDir, "scales", name + ".json")
     if not (File.Exists path) then
