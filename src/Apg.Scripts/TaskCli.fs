@@ -34,8 +34,7 @@ let private given<'A, 'T when 'A :> IArgParserTemplate> (args: ParseResults<'A>)
 
 let private withSchedule<'A when 'A :> IArgParserTemplate> (args: ParseResults<'A>) (config: TrainingSchedule) =
     let int case = Option.toNullable (given<'A, int> args case)
-    let lr = if declares<'A> "Lr" then Option.toNullable (given<'A, float> args "Lr") else Nullable()
-    config.WithSchedule(int "Batch_Size", lr, int "Steps", Option.toNullable (given<'A, uint64> args "Seed"), int "Checkpoint_Every", int "Log_Every")
+    config.WithSchedule(int "Batch_Size", Option.toNullable (given<'A, float> args "Lr"), int "Steps", Option.toNullable (given<'A, uint64> args "Seed"), int "Checkpoint_Every", int "Log_Every")
 
 /// A task's config with the shared schedule options given on its command line (--batch-size, --lr, --steps, --seed,
 /// --checkpoint-every, --log-every) replacing its defaults.

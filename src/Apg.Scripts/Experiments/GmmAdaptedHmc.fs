@@ -19,10 +19,8 @@ open Apg.Scripts.Experiments.GmmExperiments
 let private obj = Json.object
 let private v (x: 'T) = Json.value x
 
-let private scaleOf (ctx: Context) =
-    match ctx.Scale.McmcVae with
-    | Some s -> s.GmmHmc
-    | None -> raise (InvalidDataException(sprintf "%s: gmm-adapted-hmc needs the scale's 'mcmc_vae' section" ctx.Scale.Source))
+// The GMM's adapted-HMC settings sit in the scale's mcmc_vae section, with the method they test.
+let private scaleOf (ctx: Context) = (Scale.section ctx.Scale "mcmc_vae" ctx.Scale.McmcVae).GmmHmc
 
 let private preconditioner (s: GmmAdaptedHmcScale) =
     if s.Preconditioner = "full" then PreconditionerKind.Full else PreconditionerKind.Diagonal

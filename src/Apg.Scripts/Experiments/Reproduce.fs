@@ -45,10 +45,13 @@ let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: stri
     let clock = Stopwatch.StartNew()
     // Every target but the corpus-only ones needs trained proposals: train them first, side by side.
     eprintfn "training the proposals the targets need (%d at a time; finished runs are read back)" Environment.ProcessorCount
-    for task in tasks do
-        match chosen |> List.filter (fun t -> task.Targets |> List.exists (fun (n, _) -> n = t)) with
-        | [] -> ()
-        | mine -> task.Pretrain ctx mine
+    // Each task with the chosen targets it holds; a task holding none is neither trained nor in the report's header.
+    let chosenOf =
+        tasks |> List.choose (fun task ->
+            match chosen |> List.filter (fun t -> task.Targets |> List.exists (fun (n, _) -> n = t)) with
+            | [] -> None
+            | mine -> Some (task, mine))
+    for task, mine in chosenOf do task.Pretrain ctx mine
     let sections, verdicts =
         chosen
         |> List.mapi (fun i name ->
@@ -74,10 +77,7 @@ let runTasks (tasks: Tasks.Task list) (codeOf: string -> string) (paperDir: stri
           yield ""
           yield sprintf "Targets: %s." (String.Join(", ", chosen))
           yield ""
-          // Only the tasks whose targets are in this report: a report of one task does not open with another's settings.
-          for task in tasks do
-              if chosen |> List.exists (fun t -> task.Targets |> List.exists (fun (n, _) -> n = t)) then
-                  yield sprintf "- %s: %s" task.Name (task.Settings scale)
+          for task, _ in chosenOf -> sprintf "- %s: %s" task.Name (task.Settings scale)
           yield ""
           yield sprintf "**%d of %d claims asserted at this scale pass**; %d more are measured and reported but asserted only at larger scales." passed asserted.Length (verdicts.Length - asserted.Length)
           yield ""
