@@ -1,3 +1,5 @@
+using Apg.Core.NN;
+
 namespace Apg.Core.Models.Gmm;
 
 /// <summary>The three learned GMM proposals, as one module so they save and load together.</summary>
@@ -23,4 +25,22 @@ public sealed class GmmNetworks : nn.Module
     public NeuralLocalProposal Local { get; }
 
     public NeuralOneShot OneShot => new(Encoder, Local);
+
+    /// <summary>
+    /// The networks of several training seeds in one, for seed batching (NN.SeedStack): seed s's layers start as a
+    /// plain run of that seed starts them (drawn from a generator seeded with it). Its inputs hold the seeds'
+    /// instances as consecutive groups, in seed order.
+    /// </summary>
+    public static GmmNetworks Stacked(GmmPrior prior, IReadOnlyList<ulong> seeds, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        var plain = seeds.Select(seed =>
+        {
+            using var generator = new Generator(seed, device);
+            return new GmmNetworks(prior, generator, dtype, device);
+        }).ToList();
+        var stacked = new GmmNetworks(prior, null, dtype, device);
+        SeedStack.Stack(stacked, plain);
+        foreach (var network in plain) network.Dispose();
+        return stacked;
+    }
 }

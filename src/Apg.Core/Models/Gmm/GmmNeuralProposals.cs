@@ -30,6 +30,9 @@ public sealed class NeuralGlobalProposal : nn.Module, IBlockProposal
         register_module("transform", transform);
     }
 
+    // Instances are third from the end in every input: x [B, N, D], concat(x, c) [L, B, N, D + M].
+    private const int InstanceAxis = -3;
+
     public bool ConditionsOnAssignments { get; }
     public Block Block => Global;
 
@@ -50,9 +53,9 @@ public sealed class NeuralGlobalProposal : nn.Module, IBlockProposal
 
     private GlobalConditional Statistics(Tensor input)
     {
-        var a = assignment.forward(input);
+        var a = SeedStack.Linear(input, assignment.weight!, assignment.bias, InstanceAxis);
         var g = (a - a.logsumexp(-1, keepdim: true)).exp();
-        var t = transform.forward(input);
+        var t = SeedStack.Linear(input, transform.weight!, transform.bias, InstanceAxis);
         var (n, s1, s2) = GmmConjugacy.Statistics(g, t);
         return new GlobalConditional(GmmConjugacy.Posterior(prior, n, s1, s2));
     }
@@ -77,6 +80,9 @@ public sealed class NeuralLocalProposal : nn.Module, IBlockProposal
 
     public Block Block => Local;
 
+    // Instances are third from the end in every input: x [B, N, D], (mu, tau) [L, B, M, 2D], hidden [l, M, B, N, H].
+    private const int InstanceAxis = -3;
+
     // Hidden activations are built a few particles at a time (CacheChunks): the whole [L, M, B, N, H] block is
     // tens of MB at evaluation sizes, and the memory traffic would dominate.
     // Two identities keep the big hidden block [L, M, B, N, H] to three passes forward:
@@ -90,12 +96,12 @@ public sealed class NeuralLocalProposal : nn.Module, IBlockProposal
     {
         var dims = x.size(-1);
         var w1 = first.weight! * 2;
-        var pointPart = nn.functional.linear(x, w1.narrow(1, 0, dims), first.bias! * 2);                  // [B, N, H]
+        var pointPart = SeedStack.Linear(x, w1.narrow(-1, 0, dims), first.bias! * 2, InstanceAxis);       // [B, N, H]
         var globals = cat([z[Mu], z[Tau]], -1);                                                           // [L, B, M, 2D]
-        var clusterPart = nn.functional.linear(globals, w1.narrow(1, dims, 2 * dims))
+        var clusterPart = SeedStack.Linear(globals, w1.narrow(-1, dims, 2 * dims), null, InstanceAxis)
             .permute(0, 2, 1, 3).contiguous().unsqueeze(3);                                              // [L, M, B, 1, H]
         var w2 = last.weight! * 2;
-        var b2 = last.bias! - last.weight!.sum(1);
+        var b2 = last.bias! - last.weight!.sum(-1);
         var shape = clusterPart.shape;
         var perParticle = shape[1] * shape[2] * x.size(1) * shape[4];
         var logits = new List<Tensor>();
@@ -106,7 +112,8 @@ public sealed class NeuralLocalProposal : nn.Module, IBlockProposal
             var hidden = (pointPart + part).sigmoid();                                                    // [l, M, B, N, H]
             // A 2D matrix product differentiates several times faster in libtorch than a 5D one.
             var shapeOut = hidden.shape[..^1];
-            logits.Add(nn.functional.linear(hidden.view(-1, hidden.size(-1)), w2, b2).view(shapeOut).MoveToOuterDisposeScope());
+            var scores = w2.dim() == 2 ? nn.functional.linear(hidden.view(-1, hidden.size(-1)), w2, b2) : SeedStack.Linear(hidden, w2, b2, InstanceAxis);
+            logits.Add(scores.view(shapeOut).MoveToOuterDisposeScope());
         }
         var all = logits.Count == 1 ? logits[0] : cat(logits, 0);                                         // [L, M, B, N]
         return new LocalConditional(all.permute(0, 2, 3, 1));                                             // [L, B, N, M]
