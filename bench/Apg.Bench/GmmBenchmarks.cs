@@ -46,6 +46,47 @@ public class GmmBenchmarks
 }
 
 /// <summary>
+/// The GMM training step of Seeds training seeds at once (seed batching, NN.SeedStack): the seeds' networks stacked,
+/// their 20-instance batches in one batch of 20 x Seeds, one step of all of them. With Stacked false, one seed's
+/// networks on the same batch of 20 x Seeds: the work a stacked step cannot do with less of, its lower bound.
+/// Set both before Setup.
+/// </summary>
+public class GmmSeedBatchBenchmarks
+{
+    [Params(5)]
+    public int Seeds { get; set; } = 5;
+
+    [Params(true, false)]
+    public bool Stacked { get; set; } = true;
+
+    private GmmNetworks networks = null!;
+    private ApgSampler sampler = null!;
+    private Adam adam = null!;
+    private Generator generator = null!;
+    private Tensor train = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        generator = new Generator(0);
+        var seeds = Enumerable.Range(0, Seeds).Select(s => (ulong)s).ToArray();
+        networks = Stacked ? GmmNetworks.Stacked(GmmPrior.Paper, seeds) : new GmmNetworks(GmmPrior.Paper, generator);
+        sampler = GmmMethods.Apg(new GmmModel(GmmPrior.Paper), networks, objective: new SeedBatchObjective(SweepObjectives.ReweightedWakeSleep, Seeds));
+        adam = optim.Adam(networks.parameters(), 2.5e-4, 0.9, 0.99);
+        train = GmmSimulator.Simulate(GmmPrior.Paper, 20 * Seeds, 60, generator).X.DetachFromDisposeScope();
+    }
+
+    [Benchmark(Description = "GMM APG training step of Seeds seeds at once, or of one seed on their batch (K=5, L=10, B=20 x Seeds, N=60)")]
+    public void TrainingStep()
+    {
+        using var scope = NewDisposeScope();
+        networks.zero_grad(set_to_none: true);
+        sampler.Train(train, 5, 10, generator);
+        adam.step();
+    }
+}
+
+/// <summary>
 /// The GMM's local proposal q(c | x, mu, tau) alone, the part the issue names as dominant: scores at the training
 /// step's size (L = 10, 20 instances, N = 60) with their backward, and at the evaluation batch's size (L = 50, N = 100).
 /// </summary>

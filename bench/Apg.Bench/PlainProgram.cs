@@ -13,10 +13,15 @@ public static class PlainProgram
     private static readonly Dictionary<string, Func<(Action Setup, Action Step)>> Workloads = new()
     {
         ["gmm"] = () => { var b = new GmmBenchmarks(); return (b.Setup, b.TrainingStep); },
+        ["gmm-stacked"] = () => { var b = new GmmSeedBatchBenchmarks { Seeds = Stack }; return (b.Setup, b.TrainingStep); },
+        ["gmm-batch"] = () => { var b = new GmmSeedBatchBenchmarks { Seeds = Stack, Stacked = false }; return (b.Setup, b.TrainingStep); },
         ["gmm-eval"] = () => { var b = new GmmBenchmarks(); return (b.Setup, b.EvaluationBatch); },
         ["dmm"] = () => { var b = new DmmBenchmarks(); return (b.Setup, b.TrainingStep); },
         ["bmnist"] = () => { var b = new BmnistBenchmarks(); return (b.Setup, b.TrainingStep); },
     };
+
+    // gmm-stacked's number of seeds batched in one step, and gmm-batch's batch in units of 20 instances (--stack, default 5).
+    private static int Stack = 5;
 
     public static int Run(string[] args)
     {
@@ -26,6 +31,7 @@ public static class PlainProgram
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
         var name = Option("--plain", "");
+        Stack = int.Parse(Option("--stack", "5"));
         if (name == "matmul") return MatmulRate();
         if (!Workloads.TryGetValue(name, out var make))
         {

@@ -54,3 +54,17 @@ public static class SweepObjectives
         }
     }
 }
+
+/// <summary>
+/// An objective for seed batching (NN.SeedStack): a batch holds the instances of S training seeds, and the inner
+/// objective's mean over all of them, times S, is the sum over seeds of each seed's own mean, so each seed's
+/// parameters get the gradient its plain run would (the seeds' parameters being apart).
+/// </summary>
+public sealed class SeedBatchObjective(ISweepObjective inner, int seeds) : ISweepObjective
+{
+    public int Seeds { get; } = seeds >= 1 ? seeds : throw new ArgumentOutOfRangeException(nameof(seeds), seeds, "at least one seed");
+
+    public Tensor? BlockTerms(IModel model, Tensor x, Latents proposed, Block block) => inner.BlockTerms(model, x, proposed, block);
+
+    public Tensor Loss(Tensor logWeights, Tensor logQ, Tensor? modelTerm) => inner.Loss(logWeights, logQ, modelTerm) * Seeds;
+}

@@ -9,10 +9,10 @@ public static class GmmMethods
 {
     /// <summary>The APG sampler with learned proposals and the chosen block strategy.</summary>
     public static ApgSampler Apg(GmmModel model, GmmNetworks networks, BlockStrategy strategy = BlockStrategy.Decomposed,
-        ResamplingScheme scheme = ResamplingScheme.Systematic) =>
+        ResamplingScheme scheme = ResamplingScheme.Systematic, ISweepObjective? objective = null) =>
         new(model, networks.OneShot, strategy == BlockStrategy.Decomposed
             ? [new GibbsBlockUpdate(networks.Global), new GibbsBlockUpdate(networks.Local)]
-            : [new JointBlockUpdate(GmmVariables.Joint, networks.Global, networks.Local)], scheme);
+            : [new JointBlockUpdate(GmmVariables.Joint, networks.Global, networks.Local)], scheme, objective);
 
     /// <summary>BPG: Algorithm 2 with the global block proposed from the prior, the learned local proposal.</summary>
     public static ApgSampler Bpg(GmmModel model, GmmNetworks networks) =>
