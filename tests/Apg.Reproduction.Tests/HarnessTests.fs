@@ -186,6 +186,37 @@ let tests =
             Expect.stringContains e.Message "gmm-only.json: this scale has no 'bmnist' section" "names the file and the section"
         }
 
+        test "every setting of the paper scale has its source, with the value paper.json holds" {
+            let json = Path.Combine(Support.paperDir, "scales", "paper.json")
+            let sources = Path.Combine(Support.paperDir, "scales", "paper.sources.md")
+            // Rows of its tables: | `path` | `value` | source |
+            let rows =
+                File.ReadLines sources
+                |> Seq.map (fun l -> l.Split('|') |> Array.map (fun c -> c.Trim()))
+                |> Seq.filter (fun c -> c.Length = 5 && c[1].StartsWith "`")
+                |> Seq.map (fun c -> c[1].Trim('`'), (c[2].Trim('`'), c[3]))
+                |> Seq.toList
+            let duplicated = rows |> List.countBy fst |> List.filter (fun (_, n) -> n > 1)
+            Expect.isEmpty duplicated (sprintf "%s: settings with more than one row" sources)
+            let rows = Map.ofList rows
+            let rec leaves (prefix: string) (node: JsonNode) : (string * string) list =
+                match node with
+                | :? JsonObject as o -> [ for kv in o do yield! leaves (if prefix = "" then kv.Key else prefix + "." + kv.Key) kv.Value ]
+                | n -> [ prefix, n.ToJsonString() ]
+            let settings =
+                leaves "" (JsonNode.Parse(File.ReadAllText json))
+                |> List.filter (fun (p, _) -> not (p.StartsWith "scheduler." || p = "name" || p = "description" || p = "note" || p.EndsWith ".note"))
+            Expect.isGreaterThan settings.Length 100 "the paper scale's settings are read"
+            for path, value in settings do
+                match rows.TryFind path with
+                | None -> failtestf "%s: %s has no row in %s" json path sources
+                | Some (stated, source) ->
+                    Expect.equal stated value (sprintf "%s: %s's value in %s" json path sources)
+                    Expect.isTrue (source.Length > 3) (sprintf "%s: %s's source is empty" sources path)
+            let stale = rows |> Map.filter (fun p _ -> not (settings |> List.exists (fun (q, _) -> q = p)))
+            Expect.isEmpty stale (sprintf "%s: rows for settings paper.json does not hold" sources)
+        }
+
         test "a line chart is written as PNG and SVG, with one path per series and its data as CSV" {
             let folder = Support.tempDir "chart"
             let chart =
