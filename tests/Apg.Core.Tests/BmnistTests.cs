@@ -274,6 +274,8 @@ public sealed class BmnistTests : IDisposable
         Assert.Equal(new long[] { 1 }, mse.shape);
         Assert.Equal((1.25 + 0.16) / 2, mse.item<float>(), 5);
         Assert.Throws<ArgumentException>(() => ReconstructionError.MeanSquared(x, r.view(1, 2, 4)));
+        // A blank reconstruction scores each frame's summed squared grey levels: (1 + 1) and 4 x 0.04.
+        Assert.Equal((2 + 0.16) / 2, ReconstructionError.MeanSquared(x, zeros_like(x)).item<float>(), 5);
     }
 
     [Fact]
