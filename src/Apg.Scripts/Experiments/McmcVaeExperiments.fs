@@ -111,25 +111,34 @@ let pretrainAll (ctx: Context) =
                     for _, kernel, adaptation in variants -> fun () -> trainMcmc ctx d kernel adaptation seed
                     yield fun () -> trainVae ctx d seed (s.Pretrain.Steps + s.Train.Steps) ]
 
-/// The held-out images of an evaluation: the first test_images of a fixed permutation, binarized with the seed.
-let testImages (ctx: Context) (dataset: string) (seed: uint64) =
-    let s = scaleOf ctx
-    let test = snd (images ctx dataset)
-    use g = new torch.Generator(6006UL)
-    let chosen = test.index_select(0L, torch.randperm(test.size(0), generator = g).narrow(0L, 0L, min (int64 s.TestImages) (test.size(0))))
+/// How many images an evaluation reads from either split: test_images, or all the held-out ones where there are fewer.
+let evalCount (ctx: Context) (dataset: string) : int64 = min (int64 (scaleOf ctx).TestImages) ((snd (images ctx dataset)).size 0)
+
+/// The images of an evaluation: the first evalCount of a fixed permutation of the held-out images ("test") or of the
+/// training images ("train", as many, to set the training fit beside the held-out one), binarized with the seed.
+let evalImages (ctx: Context) (dataset: string) (split: string) (seed: uint64) =
+    let pool, permutationSeed =
+        match split with
+        | "test" -> snd (images ctx dataset), 6006UL
+        | "train" -> fst (images ctx dataset), 6007UL
+        | other -> raise (ArgumentException(sprintf "unknown split '%s' (test or train)" other))
+    use g = new torch.Generator(permutationSeed)
+    let chosen = pool.index_select(0L, torch.randperm(pool.size(0), generator = g).narrow(0L, 0L, evalCount ctx dataset))
     use binarize = new torch.Generator(seed * 7919UL + 23UL)
     MnistDigits.Binarize(chosen, binarize)
 
-/// Held-out log p(x) (importance sampling, encoder proposal with variance x1.2) of a trained run: plain or refined.
-let logLikelihood (ctx: Context) (dataset: string) (trained: string * JsonObject) (refined: bool) (seed: uint64) : float =
+/// log p(x) (importance sampling, encoder proposal with variance x1.2) of a trained run, plain or refined, on the
+/// held-out images (split "test") or on as many training images (split "train").
+let logLikelihoodOn (ctx: Context) (split: string) (dataset: string) (trained: string * JsonObject) (refined: bool) (seed: uint64) : float =
     let s = scaleOf ctx
     let key = obj [ "trained", (snd trained).DeepClone(); "test_images", v s.TestImages; "samples", v s.LogLikelihoodSamples; "seed", v seed
                     "variance_scale", v HeldOutLogLikelihood.VarianceScale ]
+    if split <> "test" then key["split"] <- v split
     let result =
         (ctx.Store.GetOrRun("mcmc-vae-eval", key, fun _ ->
             use scope = torch.NewDisposeScope()
             use g = new torch.Generator(seed * 31UL + 11UL)
-            let x = testImages ctx dataset seed
+            let x = evalImages ctx dataset split seed
             let ll =
                 if refined then
                     use networks = McmcVaeTrainer.Load(fst trained)
@@ -139,6 +148,9 @@ let logLikelihood (ctx: Context) (dataset: string) (trained: string * JsonObject
                     HeldOutLogLikelihood.Estimate(vae, x, s.LogLikelihoodSamples, g)
             obj [ "log_likelihood", v ll ])).Result
     Json.getFloat "mcmc-vae eval result" result "log_likelihood"
+
+/// Held-out log p(x) of a trained run.
+let logLikelihood (ctx: Context) = logLikelihoodOn ctx "test"
 
 /// metrics.csv of a refinement run: (step, acceptance, step size) rows.
 let trainingCurve (folder: string) : (float * float * float)[] =
