@@ -178,6 +178,15 @@ let tests =
             Expect.stringContains mistyped "test_instances" "a mistyped field is named"
             let invalid = messageOf (fun o -> (gmm o)["figure3_sweeps"] <- JsonArray(JsonValue.Create 7))
             Expect.stringContains invalid "figure3_sweeps" "a value that fails its check is named"
+            let scheduler (o: JsonObject) = o["scheduler"].AsObject()
+            let resources (o: JsonObject) = (((scheduler o)["resources"]).AsObject()["train"]).AsObject()
+            let noGpus = messageOf (fun o -> ignore ((resources o).Remove "gpus"))
+            Expect.stringContains noGpus "broken.json (scheduler)" "the scheduler section is read like the others"
+            Expect.stringContains noGpus "gpus" "a job's missing resource is named"
+            let noCpus = messageOf (fun o -> (resources o)["cpus"] <- JsonValue.Create 0)
+            Expect.stringContains noCpus "scheduler.resources.train" "a resource that fails its check names its job kind"
+            let rate = messageOf (fun o -> ((scheduler o)["seconds_per_step"]).AsObject()["gmm-train"] <- JsonValue.Create(-1.0))
+            Expect.stringContains rate "scheduler.seconds_per_step.gmm-train" "a rate that fails its check is named"
             Expect.throwsT<FileNotFoundException> (fun () -> Scale.load dir "nonexistent" |> ignore) "a missing scale is FileNotFound"
             // A scale without a task's section loads; asking for the section is an error naming the file and the section.
             File.WriteAllText(Path.Combine(dir, "scales", "gmm-only.json"), (let o = JsonNode.Parse(smoke).AsObject() in o.Remove "bmnist" |> ignore; o.ToJsonString()))

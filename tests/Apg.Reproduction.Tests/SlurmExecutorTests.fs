@@ -44,9 +44,11 @@ let private paperCopy (dir: string) (trainSteps: int) =
     train["log_every"] <- JsonValue.Create 20
     train["checkpoint_every"] <- JsonValue.Create 100
     scale["scheduler"] <-
-        JsonNode.Parse(""" { "resources": { "train": { "cpus": 1, "memory": "2G", "time": "00:20:00", "signal_seconds": 30 },
-                                           "target": { "cpus": 2, "memory": "4G", "time": "00:20:00" },
-                                           "report": { "cpus": 1, "memory": "2G", "time": "00:20:00" } } }""")
+        JsonNode.Parse(""" { "note": "this one-node cluster",
+                             "resources": { "train": { "cpus": 1, "memory": "2G", "time": "00:20:00", "gpus": 0, "signal_seconds": 30 },
+                                            "target": { "cpus": 2, "memory": "4G", "time": "00:20:00", "gpus": 0, "signal_seconds": 300 },
+                                            "report": { "cpus": 1, "memory": "2G", "time": "00:20:00", "gpus": 0, "signal_seconds": 60 } },
+                             "seconds_per_step": { }, "seconds_per_step_note": "none measured" }""")
     File.WriteAllText(path, scale.ToJsonString())
     copy
 

@@ -50,12 +50,7 @@ let private steps (key: JsonObject) =
 
 /// Seconds per training step, per run kind, measured for this scale (the scale file's scheduler.seconds_per_step).
 let secondsPerStep (scale: Scale.Scale) : Map<string, float> =
-    match (Json.parseFile scale.Source)["scheduler"] with
-    | :? JsonObject as s ->
-        match s["seconds_per_step"] with
-        | :? JsonObject as rates -> rates |> Seq.filter (fun kv -> kv.Key <> "note") |> Seq.map (fun kv -> kv.Key, kv.Value.GetValue<float>()) |> Map.ofSeq
-        | _ -> Map.empty
-    | _ -> Map.empty
+    scale.Scheduler |> Option.map (fun s -> s.SecondsPerStep) |> Option.defaultValue Map.empty
 
 /// The plan of the named targets (all when empty) of the given tasks at a scale; its jobs' work runs in the plan's
 /// context, which executes again once planning is done.

@@ -125,7 +125,21 @@ type BmnistScale =
       Figure4: BmnistFigure4Scale
       Note: string }
 
-type Scale = { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Bmnist: BmnistScale option; Iai: IaiScale option; McmcVae: McmcVaeScale option; Source: string }
+/// What one job asks of the scheduler: CPUs, memory and time limit as sbatch writes them, GPUs (--gres=gpu:N), and how
+/// many seconds before the time limit the job is signalled to save a checkpoint and requeue itself.
+type JobResources = { Cpus: int; Memory: string; Time: string; Gpus: int; SignalSeconds: int }
+
+/// How the Slurm executor runs the scale: resources by run kind (e.g. bmnist-train), else by job kind (train, target,
+/// report), and the seconds per training step measured per run kind, behind the plan's estimates.
+type SchedulerScale =
+    { Resources: Map<string, JobResources>
+      SecondsPerStep: Map<string, float>
+      SecondsPerStepNote: string
+      Note: string }
+
+type Scale =
+    { Name: string; Description: string; Gmm: GmmScale; Dmm: DmmScale option; Bmnist: BmnistScale option; Iai: IaiScale option
+      McmcVae: McmcVaeScale option; Scheduler: SchedulerScale option; Source: string }
 
 let names = [ "smoke"; "cpu"; "paper" ]
 
@@ -239,6 +253,15 @@ let private mcmcVae path (o: JsonObject) : McmcVaeScale =
         fail src "sizes, steps and samples must be at least 1, step size and learning rates positive"
     s
 
+let private scheduler path (o: JsonObject) : SchedulerScale =
+    let s = read<SchedulerScale> path "scheduler" o
+    for KeyValue(kind, r) in s.Resources do
+        if r.Cpus < 1 || r.Gpus < 0 || r.SignalSeconds < 1 then
+            fail (sprintf "%s (scheduler.resources.%s)" path kind) "cpus and signal_seconds must be at least 1, gpus at least 0"
+    for KeyValue(kind, rate) in s.SecondsPerStep do
+        if not (rate > 0.0) then fail (sprintf "%s (scheduler.seconds_per_step.%s)" path kind) "a rate must be positive"
+    s
+
 /// A task's section of the scale, or an error naming the file and the section when the scale has none.
 let section (scale: Scale) (key: string) (value: 'T option) : 'T =
     match value with
@@ -258,4 +281,5 @@ let load (paperDir: string) (name: string) : Scale =
       Bmnist = section bmnist "bmnist"
       Iai = section iai "iai"
       McmcVae = section mcmcVae "mcmc_vae"
+      Scheduler = section scheduler "scheduler"
       Source = path }

@@ -12,8 +12,7 @@ open System.Text.Json.Nodes
 open Apg.Core.Data
 open Apg.Scripts.Experiments.Plan
 
-/// What one job asks of the scheduler.
-type Resources = { Cpus: int; Memory: string; Time: string; Gpus: int; SignalSeconds: int }
+type Resources = Scale.JobResources
 
 /// Where and how jobs are submitted: from the command line, never from files of this repository.
 type Options =
@@ -30,32 +29,16 @@ type Options =
       ResultsRoot: string }
 
 let private defaults =
-    Map [ "train", { Cpus = 1; Memory = "4G"; Time = "1-00:00:00"; Gpus = 0; SignalSeconds = 300 }
-          "target", { Cpus = 2; Memory = "8G"; Time = "1-00:00:00"; Gpus = 0; SignalSeconds = 300 }
-          "report", { Cpus = 1; Memory = "4G"; Time = "01:00:00"; Gpus = 0; SignalSeconds = 60 } ]
+    let job cpus memory time signalSeconds : Resources = { Cpus = cpus; Memory = memory; Time = time; Gpus = 0; SignalSeconds = signalSeconds }
+    Map [ "train", job 1 "4G" "1-00:00:00" 300; "target", job 2 "8G" "1-00:00:00" 300; "report", job 1 "4G" "01:00:00" 60 ]
 
-/// The resources of a job: the scale file's scheduler.resources entry for its run kind (e.g. "bmnist-train"), else for
-/// its job kind ("train", "target", "report"), each field falling back to the default.
+/// The resources of a job: the scale's scheduler.resources entry for its run kind (e.g. "bmnist-train"), else for its
+/// job kind ("train", "target", "report"), else the job kind's default.
 let resources (scale: Scale.Scale) (job: Job) : Resources =
-    let source = scale.Source
-    let section =
-        match (Json.parseFile source)["scheduler"] with
-        | :? JsonObject as s -> (match s["resources"] with :? JsonObject as r -> Some r | _ -> None)
-        | _ -> None
+    let given = scale.Scheduler |> Option.map (fun s -> s.Resources) |> Option.defaultValue Map.empty
     let kind = kindName job.Kind
     let runKind = match List.tryLast job.Runs with Some r -> r.Kind | None -> kind
-    let pick (name: string) =
-        section |> Option.bind (fun r -> match r[name] with :? JsonObject as o -> Some (name, o) | _ -> None)
-    let d = defaults[kind]
-    match pick runKind |> Option.orElse (pick kind) with
-    | None -> d
-    | Some (name, o) ->
-        let src = sprintf "%s (scheduler.resources.%s)" source name
-        let int' (field: string) fallback = match o[field] with null -> fallback | _ -> Json.getInt src o field
-        let str (field: string) fallback = match o[field] with null -> fallback | _ -> Json.getString src o field
-        let r = { Cpus = int' "cpus" d.Cpus; Memory = str "memory" d.Memory; Time = str "time" d.Time; Gpus = int' "gpus" d.Gpus; SignalSeconds = int' "signal_seconds" d.SignalSeconds }
-        if r.Cpus < 1 || r.Gpus < 0 || r.SignalSeconds < 1 then raise (InvalidDataException(sprintf "%s: cpus and signal_seconds must be at least 1, gpus at least 0" src))
-        r
+    given.TryFind runKind |> Option.orElse (given.TryFind kind) |> Option.defaultValue defaults[kind]
 
 /// Runs a Slurm command; its standard output, or an error naming the command and its message.
 let command (name: string) (args: string list) : string =
