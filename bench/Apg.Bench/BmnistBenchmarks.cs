@@ -31,7 +31,7 @@ public class BmnistBenchmarks
     {
         using var scope = NewDisposeScope();
         networks.zero_grad(set_to_none: true);
-        BmnistMethods.Apg(networks, 10).Train(videos, 5, 10, generator);
+        BmnistMethods.Apg(networks, 10).Train(videos, 5, 10, generator, TrainingStepKind.Measured);
         adam.step();
     }
 }

@@ -28,7 +28,7 @@ public class DmmBenchmarks
     {
         using var scope = NewDisposeScope();
         networks.zero_grad(set_to_none: true);
-        DmmMethods.Apg(networks.Model, networks).Train(train, 8, 10, generator);
+        DmmMethods.Apg(networks.Model, networks).Train(train, 8, 10, generator, TrainingStepKind.Measured);
         adam.step();
     }
 }

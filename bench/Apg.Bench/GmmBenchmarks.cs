@@ -33,7 +33,7 @@ public class GmmBenchmarks
     {
         using var scope = NewDisposeScope();
         networks.zero_grad(set_to_none: true);
-        sampler.Train(train, 5, 10, generator);
+        sampler.Train(train, 5, 10, generator, TrainingStepKind.Measured);
         adam.step();
     }
 
@@ -81,7 +81,7 @@ public class GmmSeedBatchBenchmarks
     {
         using var scope = NewDisposeScope();
         networks.zero_grad(set_to_none: true);
-        sampler.Train(train, 5, 10, generator);
+        sampler.Train(train, 5, 10, generator, TrainingStepKind.Measured);
         adam.step();
     }
 }

@@ -22,9 +22,12 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     SamplerRun ISampler.Run(Tensor x, int sweeps, int particles, Generator? generator, Action<SweepStats>? onSweep) =>
         Run(x, sweeps, particles, generator, onSweep: onSweep);
 
-    /// <summary>A training step's run: gradients accumulated sweep by sweep, the last sweep measured, the loss detached.</summary>
-    public SamplerRun Train(Tensor x, int sweeps, int particles, Generator? generator) =>
-        Run(x, sweeps, particles, generator, SamplerGradients.EachSweep, SweepStatistics.LastSweep);
+    /// <summary>
+    /// A training step's run: gradients accumulated sweep by sweep, the loss detached, and the last sweep measured
+    /// where the step is logged (measured: false leaves Sweeps empty; the particles, weights and gradients are the same).
+    /// </summary>
+    public SamplerRun Train(Tensor x, int sweeps, int particles, Generator? generator, bool measured = true) =>
+        Run(x, sweeps, particles, generator, SamplerGradients.EachSweep, measured ? SweepStatistics.LastSweep : SweepStatistics.None);
 
     /// <summary>
     /// Runs 1 one-shot sweep and sweeps - 1 block sweeps; gradients say whether and how the objective's loss trains
@@ -35,7 +38,7 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
     {
         var withLoss = gradients != SamplerGradients.None;
         var backwardEachSweep = gradients == SamplerGradients.EachSweep;
-        var measureLastSweepOnly = statistics == SweepStatistics.LastSweep;
+        bool Measures(int sweep) => statistics == SweepStatistics.EverySweep || (statistics == SweepStatistics.LastSweep && sweep == sweeps);
         if (sweeps < 1) throw new ArgumentOutOfRangeException(nameof(sweeps), sweeps, "at least one sweep (the one-shot proposal)");
         if (particles < 1) throw new ArgumentOutOfRangeException(nameof(particles), particles, "at least one particle");
         using var gradMode = set_grad_enabled(withLoss);
@@ -49,7 +52,7 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
         Weights.Validate(logW, "sweep 1 (one-shot proposal)");
         if (withLoss) loss = Objective.Loss(logW, logQ, learnsModel ? logJoint : null);
         if (backwardEachSweep) loss = BackwardAndDetach(loss!);
-        if (!measureLastSweepOnly || sweeps == 1)
+        if (Measures(1))
         {
             stats.Add(SweepStats.Measure(1, logJoint, logW));
             onSweep?.Invoke(stats[^1]);
@@ -86,7 +89,7 @@ public sealed class ApgSampler(IModel model, IOneShotProposal oneShot, IReadOnly
                 }
                 z = proposed;
             }
-            if (!measureLastSweepOnly || sweep == sweeps)
+            if (Measures(sweep))
             {
                 using (no_grad()) stats.Add(SweepStats.Measure(sweep, Model.LogJoint(x, z), logW, firstBlockW));
                 onSweep?.Invoke(stats[^1]);

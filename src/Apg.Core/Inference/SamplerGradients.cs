@@ -26,4 +26,7 @@ public enum SweepStatistics
 
     /// <summary>The last sweep only: what training logs.</summary>
     LastSweep,
+
+    /// <summary>No sweep: a training step that is not logged skips the statistics' extra log joint and host copies.</summary>
+    None,
 }

@@ -16,9 +16,11 @@ public sealed record SweepStats(int Sweep, double[] MeanLogJoint, double[] Weigh
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var joint = logJoint.detach().to(ScalarType.Float64);
-        return new SweepStats(sweep, joint.mean([0]).data<double>().ToArray(),
-            (Weights.Normalized(logWeights).to(ScalarType.Float64) * joint).sum(0L).data<double>().ToArray(),
-            Weights.EffectiveSampleFraction(logWeights).to(ScalarType.Float64).data<double>().ToArray(),
-            Weights.EffectiveSampleFraction(firstBlockWeights ?? logWeights).to(ScalarType.Float64).data<double>().ToArray());
+        // One copy to the host for the four (TorchSharp reads no device memory; on the CPU cpu() is the same tensor).
+        var all = stack([joint.mean([0]), (Weights.Normalized(logWeights).to(ScalarType.Float64) * joint).sum(0L),
+            Weights.EffectiveSampleFraction(logWeights).to(ScalarType.Float64),
+            Weights.EffectiveSampleFraction(firstBlockWeights ?? logWeights).to(ScalarType.Float64)]).cpu();
+        double[] Row(int i) => all[i].data<double>().ToArray();
+        return new SweepStats(sweep, Row(0), Row(1), Row(2), Row(3));
     }
 }

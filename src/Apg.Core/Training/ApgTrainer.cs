@@ -86,9 +86,10 @@ public abstract class ApgTrainer<TNetworks, TMetrics>(ApgTrainingConfig config, 
                 using var scope = NewDisposeScope();
                 var batch = data!.Batch((step - 1) % perEpoch * (long)config.BatchSize, config.BatchSize);
                 networks.zero_grad(set_to_none: true);
-                var run = sampler.Train(batch.X, config.Sweeps, config.Particles, generator);
+                var logged = step % config.LogEvery == 0 || step == config.Steps;
+                var run = sampler.Train(batch.X, config.Sweeps, config.Particles, generator, measured: logged);
                 adam.step();
-                if (step % config.LogEvery == 0 || step == config.Steps)
+                if (logged)
                 {
                     var (metrics, row) = Measure(step, run, networks, batch);
                     TrainingState.WriteMetrics(log, [step, clock.Elapsed.TotalSeconds, .. row]);

@@ -105,9 +105,10 @@ public sealed class DmmIterativeProposalTrainer
             using var scope = NewDisposeScope();
             var x = epochData!.narrow(0, (step - 1) % perEpoch * config.BatchSize, config.BatchSize);
             adam.zero_grad();
-            var run = sampler.Train(x, config.Sweeps, config.Particles, generator);
+            var logged = step % config.LogEvery == 0 || step == config.Steps;
+            var run = sampler.Train(x, config.Sweeps, config.Particles, generator, measured: logged);
             adam.step();
-            if (step % config.LogEvery == 0 || step == config.Steps)
+            if (logged)
             {
                 var last = run.Sweeps[^1];
                 var metrics = new DmmTrainingMetrics(step, run.Loss!.to(ScalarType.Float64).item<double>(), last.EssFraction.Average(), last.MeanLogJoint.Average(),
