@@ -1,4 +1,4 @@
-# Sourced by scripts/device/batch-sweep.sh on the device machine: unpacks scripts/device/bundle.sh's bundle into $work and
+# Sourced by scripts/device/cuda-check.sh and batch-sweep.sh on the device machine: unpacks scripts/device/bundle.sh's bundle into $work and
 # points the bundled .NET at the machine's own libtorch; `run` times one command.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${OUT:-/tmp/out}"; mkdir -p "$out"

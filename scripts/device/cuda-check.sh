@@ -5,16 +5,8 @@
 # Usage: scripts/device/cuda-check.sh [STEPS_SCALE]   (writes logs under $OUT, default /tmp/out)
 # A rehearsal on a machine without CUDA: APG_CHECK_DEVICE=cpu TORCH_LIB=<libtorch lib dir> APG_CHECK_QUICK=1.
 set -uo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-out="${OUT:-/tmp/out}"; mkdir -p "$out"
 scale="${1:-1}"
-work=/tmp/apg-work; rm -rf "$work"; mkdir -p "$work/dotnet" "$work/data" "$work/logs"
-tar xzf "$root/.dev/dotnet.tgz" -C "$work/dotnet"
-tar xzf "$root/.dev/app.tgz" -C "$work"
-tar xzf "$root/.dev/mnist.tgz" -C "$work/data"
-device="${APG_CHECK_DEVICE:-cuda}"
-torch_lib="${TORCH_LIB:-$(python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')}"
-export LD_LIBRARY_PATH="$torch_lib" DOTNET_ROOT="$work/dotnet" DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 APG_MNIST_DIR="$work/data/mnist"
+source "$(dirname "$0")/common.sh"
 
 {
   nvidia-smi -L; python3 -c 'import torch; print("python torch", torch.__version__, torch.version.cuda)'; nproc; free -g
@@ -31,34 +23,6 @@ print(f"symbols: {len(names)} asked, {len(missing)} missing")
 for n in missing[:40]: print("  missing", n)
 EOF
 } 2>&1 | tee "$out/environment.txt"
-
-apg=("$work/dotnet/dotnet" "$work/app/apg.dll")
-
-# run NAME TIMEOUT cmd...: the command's output appended to $out/runs.log (few files come back from the machine),
-# then its time, peak host RSS and the GPU's peak memory to $out/summary.txt.
-run() {
-  local name=$1 limit=$2; shift 2
-  local gpu_log="$work/$name.gpu"
-  nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 200 > "$gpu_log" 2>/dev/null &
-  local smi=$!
-  local t0; t0=$(date +%s%N)
-  local log="$work/logs/$name.log"
-  timeout "$limit" "$@" > "$log" 2>&1 &
-  local pid=$! peak=0 r
-  while kill -0 $pid 2>/dev/null; do
-    for p in $(pgrep -P $pid) $pid; do
-      r=$(awk '/VmRSS/{print $2}' /proc/$p/status 2>/dev/null); [ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r
-    done
-    sleep 0.2
-  done
-  wait $pid; local rc=$?
-  kill $smi 2>/dev/null
-  local gpu_peak; gpu_peak=$(sort -n "$gpu_log" | tail -1)
-  printf '%-22s rc=%-3s %6d ms  host peak RSS %5d MB  GPU memory peak %s MiB\n' "$name" "$rc" \
-    $(( ($(date +%s%N) - t0) / 1000000 )) $((peak / 1024)) "${gpu_peak:-?}" | tee -a "$out/summary.txt"
-  { echo "=== $name: $*"; cat "$log"; } >> "$out/runs.log"
-  tail -3 "$log"
-}
 
 steps() { if [ -n "${APG_CHECK_QUICK:-}" ]; then echo 2; else echo $(( $1 * scale )); fi; }
 cd "$work"
