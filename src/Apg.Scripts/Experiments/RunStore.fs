@@ -65,13 +65,14 @@ type Store(root: string, codeOf: string -> string) =
             touch false
             { Kind = kind; Folder = folder; Result = Json.object [ "planned", Json.value true; "file", Json.value "(planned)" ] }
         | None ->
-            use _lock = RunLock.take folder (fun holder -> eprintfn "  waiting: %s is being computed by another process (%s)" (Path.GetFileName folder) holder)
+            use _lock = RunLock.take folder (fun holder -> stderr.WriteLine(sprintf "  waiting: %s is being computed by another process (%s)" (Path.GetFileName folder) holder))
             match finished () with
             | Some run -> remember run
             | None ->
                 AtomicFile.WriteAllText(Path.Combine(folder, keyFile), Json.pretty full + "\n")
                 let resumed = Directory.EnumerateFileSystemEntries folder |> Seq.exists (fun p -> let n = Path.GetFileName p in n <> keyFile && n <> RunLock.fileName && n <> RunLock.holderFile)
-                eprintfn "  %s: %s" (if resumed then "resuming" else "running") (Path.GetFileName folder)
+                // One write per line: F#'s printf writes a format piece by piece, and trainings start side by side.
+                stderr.WriteLine(sprintf "  %s: %s" (if resumed then "resuming" else "running") (Path.GetFileName folder))
                 let result = work folder
                 result["produced_by_commit"] <- JsonValue.Create(Apg.Core.Training.Provenance.GitCommit())
                 result["code"] <- JsonValue.Create(codeOf kind)
