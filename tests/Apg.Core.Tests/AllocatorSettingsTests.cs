@@ -6,7 +6,7 @@ namespace Apg.Core.Tests;
 /// <summary>
 /// The allocator settings TorchRuntime.Initialize and UseOwnArena make under a jemalloc preload (./test.sh preloads
 /// it): the initializing thread's arena is one beyond the automatic ones, each thread that asks gets one of its own,
-/// and no arena's page decay is changed from jemalloc's option. Read back through jemalloc's own mallctl.
+/// its own arenas keep their lazily freed pages (muzzy decay -1), and no other decay is changed from jemalloc's option. Read back through jemalloc's own mallctl.
 /// </summary>
 public class AllocatorSettingsTests
 {
@@ -69,5 +69,24 @@ public class AllocatorSettingsTests
         Assert.NotEqual(arenas[0], arenas[1]);
         Assert.All(arenas, a => Assert.True(a >= automatic, $"arena {a} is one of the {automatic} automatic arenas"));
         Assert.Equal(arenas, again);
+    }
+
+    [Fact]
+    public void Under_jemalloc_an_arena_of_its_own_keeps_its_lazily_freed_pages_and_the_default_dirty_decay()
+    {
+        TorchRuntime.Initialize();
+        if (Control() is not { } control) return;
+        long muzzy = 0, dirty = 0;
+        var thread = new Thread(() =>
+        {
+            TorchRuntime.UseOwnArena();
+            var arena = Read(control, "thread.arena", 4);
+            muzzy = Read(control, $"arena.{arena}.muzzy_decay_ms", 8);
+            dirty = Read(control, $"arena.{arena}.dirty_decay_ms", 8);
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Equal(-1, muzzy);
+        Assert.Equal(Read(control, "opt.dirty_decay_ms", 8), dirty);
     }
 }

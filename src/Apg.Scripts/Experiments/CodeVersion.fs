@@ -18,6 +18,11 @@ let private engine =
       "src/Apg.Core/Inference"; "src/Apg.Core/NN"; "src/Apg.Core/Optim"; "src/Apg.Core/Runtime"; "src/Apg.Core/Training"
       "src/Apg.Core/Tasks"; "src/Apg.Scripts/Experiments/Json.fs"; "src/Apg.Scripts/Experiments/Runs.fs" ]
 
+/// Inside the engine but outside every run's code: the allocator settings decide where tensors' memory comes from
+/// and how it is returned, never a computed value (an evaluation's output is byte for byte the same under different
+/// jemalloc decays), so tuning them reuses finished runs.
+let private unhashed = [ "src/Apg.Core/Runtime/Allocator/" ]
+
 /// The code parts a task's runs read, besides the engine; a part is a folder or a file.
 let private parts =
     Map [ "gmm", [ "src/Apg.Core/Models/Gmm"; "src/Apg.Scripts/Experiments/GmmExperiments.fs" ]
@@ -56,7 +61,8 @@ let private filesUnder (repoRoot: string) (roots: string list) =
         elif Directory.Exists path then
             for f in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories) do
                 let rel = Path.GetRelativePath(repoRoot, f).Replace('\\', '/')
-                if extensions.Contains(Path.GetExtension f) && not (isBuildOutput rel) then yield rel ]
+                if extensions.Contains(Path.GetExtension f) && not (isBuildOutput rel)
+                   && not (unhashed |> List.exists (fun u -> rel.StartsWith(u, StringComparison.Ordinal))) then yield rel ]
     |> List.distinct
     |> List.sortWith (fun a b -> String.CompareOrdinal(a, b))
 

@@ -17,18 +17,29 @@ internal static class Jemalloc
 
     public static bool IsLoaded => Control is not null;
 
-    /// <summary>Creates an arena and binds the calling thread to it (arenas.create, thread.arena).</summary>
+    /// <summary>
+    /// Creates an arena, binds the calling thread to it (arenas.create, thread.arena) and tells it to keep its lazily
+    /// freed pages (arena.i.muzzy_decay_ms = -1). Freed pages still go from dirty to muzzy (MADV_FREE, which the kernel
+    /// reclaims only under memory pressure, and coalesced on the way) after the default decay, but are never purged
+    /// with MADV_DONTNEED, so a step's large temporaries are not page-faulted in again: BPG at 20,000 particles on one
+    /// thread went from 1.16 M to 0.52 M minor faults at the same peak (2.15 / 2.19 GB), the DMM training step from
+    /// 3,900 to 180 a step. Unlike a dirty decay of -1, memory stays flat with two threads sharing the arena.
+    /// </summary>
     public static void OwnArenaForThisThread()
     {
         if (Control is null) return;
-        var buffer = Marshal.AllocHGlobal(sizeof(uint) + IntPtr.Size);
+        var buffer = Marshal.AllocHGlobal(sizeof(uint) + IntPtr.Size + sizeof(long));
         try
         {
             var index = buffer;
             var length = buffer + sizeof(uint);
+            var never = length + IntPtr.Size;
             Marshal.WriteIntPtr(length, sizeof(uint));
             Check(Control("arenas.create", index, length, IntPtr.Zero, 0), "arenas.create");
             Check(Control("thread.arena", IntPtr.Zero, IntPtr.Zero, index, sizeof(uint)), "thread.arena");
+            Marshal.WriteInt64(never, -1);
+            var name = $"arena.{(uint)Marshal.ReadInt32(index)}.muzzy_decay_ms";
+            Check(Control(name, IntPtr.Zero, IntPtr.Zero, never, sizeof(long)), name);
         }
         finally
         {

@@ -13,9 +13,11 @@ namespace Apg.Core.Runtime;
 /// .NET runtime's own allocations share, page-faulted its activations in again and again as the arena purged its
 /// freed pages (measured, bench/run.sh --plain dmm: 1.4 s and 115,000 minor faults a step on the process's first
 /// thread, against 0.59 s and 2,500 on a thread of its own). So the thread that initializes the library, and every
-/// thread that calls <see cref="TorchRuntime.UseOwnArena"/>, gets an arena of its own. No arena's decay is changed:
-/// an arena told to keep its freed pages (decay -1) never coalesces them, and two tensor threads sharing it grew
-/// without bound (bench/run.sh --plain gmm --seeds 2 with both workers on arena 0: 0.3 GB to 3.7 GB in 100 s).</para>
+/// thread that calls <see cref="TorchRuntime.UseOwnArena"/>, gets an arena of its own, which keeps its lazily freed pages (muzzy decay -1, see
+/// <see cref="Jemalloc.OwnArenaForThisThread"/>). The dirty decay stays jemalloc's: an arena told to keep its dirty
+/// pages (dirty decay -1) never coalesces them, and two tensor threads sharing it grew without bound (bench/run.sh
+/// --plain gmm --seeds 2 with both workers on arena 0: 0.3 GB to 3.7 GB in 100 s; with muzzy decay -1 alone, flat
+/// at 0.28 GB).</para>
 /// APG_MALLOC_TUNING=0 turns both off.
 /// </summary>
 internal static class NativeAllocator
