@@ -40,7 +40,16 @@ public sealed class GmmModel(GmmPrior prior) : IModel
     /// (picking it with the one-hot c is exact: 1 x value + 0s), so the model and the exact local conditional score a
     /// point with the same arithmetic.
     /// </summary>
-    public Tensor LogLikelihood(Tensor x, Latents z) => (LogLikelihoodPerCluster(x, z[Mu], z[Tau]) * z[C]).sum(-1);
+    public Tensor LogLikelihood(Tensor x, Latents z)
+    {
+        var perCluster = LogLikelihoodPerCluster(x, z[Mu], z[Tau]);
+        var c = z[C];
+        if (c.size(-1) != perCluster.size(-1) || c.dim() > perCluster.dim())
+            throw new ArgumentException($"GMM likelihood: assignments c {Shapes.Format(c.shape)} must be one-hot over the " +
+                                        $"clusters of mu {Shapes.Format(z[Mu].shape)}: [L, B, N, M] = {Shapes.Format(perCluster.shape)}");
+        Shapes.Broadcast(c.shape, perCluster.shape);
+        return (perCluster * c).sum(-1);
+    }
 
     /// <summary>
     /// log N(x_n; mu_m, tau_m^-1/2) summed over dimensions, for every point and cluster: [L, B, N, M] from x [B, N, D]
