@@ -5,7 +5,7 @@ namespace Apg.Core.Distributions;
 /// <summary>Normal(loc, scale), elementwise.</summary>
 public sealed class Normal(Tensor loc, Tensor scale) : IDistribution
 {
-    private const double HalfLog2Pi = 0.91893853320467274178;
+    internal const double HalfLog2Pi = 0.91893853320467274178;
 
     public Tensor Loc { get; } = loc;
     public Tensor Scale { get; } = scale;

@@ -64,12 +64,10 @@ public sealed class GmmModel(GmmPrior prior) : IModel
                                         $"{Shapes.Format(mu.shape)}, precisions tau {Shapes.Format(tau.shape)} [L, B, M, D] with the same B and D");
         var features = cat([x.square(), x], -1);                                       // [B, N, 2D]
         var weights = cat([tau, tau * mu * -2.0], -1);                                 // [L, B, M, 2D]
-        var perCluster = ((tau.log() - tau * mu.square()) * 0.5).sum(-1) - HalfLog2Pi * mu.size(-1); // [L, B, M]
+        var perCluster = ((tau.log() - tau * mu.square()) * 0.5).sum(-1) - Normal.HalfLog2Pi * mu.size(-1); // [L, B, M]
         var quadratic = einsum("bnk,lbmk->lbnm", features, weights);                   // [L, B, N, M]
         return perCluster.unsqueeze(-2) - quadratic * 0.5;
     }
-
-    private const double HalfLog2Pi = 0.91893853320467274178;
 
     private static Tensor Scalar(Tensor like, double value) => tensor(value, like.dtype, like.device);
 }
