@@ -44,6 +44,27 @@ let tests =
             Expect.notEqual other.Folder first.Folder "another key, another folder"
         }
 
+        test "after a stop request a finished run is still read back, but no unfinished run starts" {
+            let root = Support.tempDir "store-stop"
+            let mutable calls = 0
+            let work (_: string) =
+                calls <- calls + 1
+                JsonObject()
+            let key (n: int) =
+                let o = JsonObject()
+                o["n"] <- JsonValue.Create n
+                o
+            let finished = RunStore.Store(root, "code").GetOrRun("test", key 1, work)
+            use stop = new System.Threading.CancellationTokenSource()
+            stop.Cancel()
+            let stopped = RunStore.Store(root, (fun (_: string) -> "code"), stop.Token)
+            Expect.equal (stopped.GetOrRun("test", key 1, work).Folder) finished.Folder "the finished run is read back"
+            Expect.throwsT<System.OperationCanceledException> (fun () -> stopped.GetOrRun("test", key 2, work) |> ignore) "an unfinished run is not started"
+            Expect.equal calls 1 "only the first run's work ran"
+            let _, folder = stopped.Locate("test", key 2)
+            Expect.isFalse (File.Exists(Path.Combine(folder, "result.json"))) "nothing is recorded for the run not started"
+        }
+
         test "the same key under other code is another run, and an edited result is reported stale" {
             let root = Support.tempDir "store-code"
             let mutable calls = 0

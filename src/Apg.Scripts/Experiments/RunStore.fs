@@ -21,7 +21,10 @@ let resultFile = "result.json"
 type PlannedJob = { Runs: Touch list; Work: unit -> unit }
 
 /// Runs under root/runs; codeOf gives the code version of a run kind (by default, this build's per CodeVersion).
-type Store(root: string, codeOf: string -> string) =
+/// Once stop is cancelled (by default by the first Ctrl-C or SIGTERM, Cancel), no run that is not finished starts:
+/// asking for one raises OperationCanceledException, so a target stops between its evaluations, not only inside a
+/// training, and rerunning the same command resumes.
+type Store(root: string, codeOf: string -> string, stop: System.Threading.CancellationToken) =
     let used = System.Collections.Generic.List<Run>()
     let touched = System.Collections.Generic.List<Touch>()
     let mutable planning = false
@@ -29,6 +32,7 @@ type Store(root: string, codeOf: string -> string) =
     let remember run =
         lock used (fun () -> used.Add run)
         run
+    new(root: string, codeOf: string -> string) = Store(root, codeOf, Cancel.token)
     new(root: string, code: string) = Store(root, fun (_: string) -> code)
     new(root: string) = Store(root, CodeVersion.current)
     member _.Root = root
@@ -65,6 +69,8 @@ type Store(root: string, codeOf: string -> string) =
             touch false
             { Kind = kind; Folder = folder; Result = Json.object [ "planned", Json.value true; "file", Json.value "(planned)" ] }
         | None ->
+            if stop.IsCancellationRequested then
+                raise (System.OperationCanceledException(sprintf "stopped before starting %s: rerun the same command to resume" (Path.GetFileName folder)))
             use _lock = RunLock.take folder (fun holder -> stderr.WriteLine(sprintf "  waiting: %s is being computed by another process (%s)" (Path.GetFileName folder) holder))
             match finished () with
             | Some run -> remember run
