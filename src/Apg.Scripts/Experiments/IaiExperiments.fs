@@ -104,12 +104,16 @@ let eval (ctx: Context) (latent: int) (trainSeed: uint64) (seed: uint64) : IaiEv
             let r = IaiEvaluator.Evaluate(vae, model, testDigits ctx seed, settings)
             obj [ "elbo", obj [ for m in methods -> m, v r.Elbo[m] ]
                   "loglik", obj [ for m in methods -> m, v r.LogLikelihood[m] ]
+                  "elbo_per_instance", obj [ for m in methods -> m, Json.ofFloats r.ElboPerInstance[m] :> JsonNode ]
+                  "loglik_per_instance", obj [ for m in methods -> m, Json.ofFloats r.LogLikelihoodPerInstance[m] :> JsonNode ]
                   "iterative_elbos", Json.ofFloats r.IterativeElbos
                   "instances", v r.Instances; "seconds", v r.Seconds ])).Result
     let read name = Json.getObject "iai eval result" result name
     let dict (o: JsonObject) = methods |> List.map (fun m -> m, Json.getFloat "iai eval result" o m) |> readOnlyDict
+    let perInstance name = methods |> List.map (fun m -> m, Json.floats (Json.getArray "iai eval result" (read name) m)) |> readOnlyDict
     IaiEvalResult(dict (read "elbo"), dict (read "loglik"), Json.floats (Json.getArray "iai eval result" result "iterative_elbos"),
-                  Json.getInt "iai eval result" result "instances", Json.getFloat "iai eval result" result "seconds")
+                  Json.getInt "iai eval result" result "instances", Json.getFloat "iai eval result" result "seconds",
+                  perInstance "elbo_per_instance", perInstance "loglik_per_instance")
 
 /// The amortization-gap figure's data for one digit under a 2-D latent: the ELBO over a grid of means (the log-variance
 /// held at the per-instance optimum's, the same noise at every grid point), the encoder's estimate, the iterative

@@ -18,7 +18,15 @@ let private methods =
 /// seed's decoder, and the share of the amortization gap the iterative model closes.
 let table (ctx: Context) (folder: string) : TargetResult =
     let s = scaleOf ctx
-    let results = [ for trainSeed in s.TrainSeeds do for seed in s.EvalSeeds -> trainSeed, eval ctx s.TableLatent trainSeed seed ]
+    let results = [ for trainSeed in s.TrainSeeds do for seed in s.EvalSeeds -> trainSeed, seed, eval ctx s.TableLatent trainSeed seed ]
+    let instances =
+        [ for trainSeed, seed, r in results do
+            for m, _ in methods do
+                yield! Evidence.ofArray ("elbo_" + m) trainSeed seed r.ElboPerInstance[m]
+                yield! Evidence.ofArray ("ll_" + m) trainSeed seed r.LogLikelihoodPerInstance[m] ]
+    let evidenceFiles, evidenceNote =
+        Evidence.write folder "iai-table" "ELBO and log p(x)" [ for m, _ in methods do yield "elbo_" + m; yield "ll_" + m ] instances
+    let results = [ for trainSeed, _, r in results -> trainSeed, r ]
     let entries =
         [ for trainSeed, r in results do
             for m, _ in methods do
@@ -50,13 +58,14 @@ let table (ctx: Context) (folder: string) : TargetResult =
     let lines =
         [ sprintf "- Amortization gap (per-instance optimum minus standard encoder): %.2f nats (sd %.2f); share closed by the iterative model: %.2f (sd %.2f)." gap.Mean gap.Sd closed.Mean closed.Sd
           sprintf "- Iterative model's mean ELBO after each update (0 = the prior): %s." (System.String.Join(" → ", perStep |> Array.map (sprintf "%.1f")))
+          evidenceNote
           sprintf "- At this scale: %s" s.Note
           sprintf "- Training: VAE %d steps (batch %d, Adam %g), iterative model %d steps (batch %d, Adam %g, %d iterations, %d samples) on the frozen decoder; networks %s ELU. Evaluation: ELBO on %d fresh samples; per-instance optimization %d Adam steps (lr %g) on %d fixed samples from the encoder's estimate."
               s.Vae.Steps s.Vae.BatchSize s.Vae.LearningRate s.Iterative.Steps s.Iterative.BatchSize s.Iterative.LearningRate s.Iterations s.Samples
               (System.String.Join(" x ", s.Hidden)) s.ElboSamples s.OptimizationIterations s.OptimizationLearningRate s.OptimizationSamples ]
     { Cells = cells
       Markdown = md + "\n\n" + System.String.Join("\n", lines) + "\n" + System.String.Join("\n", notes) + "\n"
-      Files = [ "iai-table.md"; "iai-table.csv" ] }
+      Files = [ "iai-table.md"; "iai-table.csv" ] @ evidenceFiles }
 
 /// The figure: one held-out digit's ELBO over the posterior mean of a 2-D latent (log-variance at the per-instance
 /// optimum's), with the standard encoder's estimate, the iterative model's path from the prior and the optimum.

@@ -128,8 +128,8 @@ let evalImages (ctx: Context) (dataset: string) (split: string) (seed: uint64) =
     MnistDigits.Binarize(chosen, binarize)
 
 /// log p(x) (importance sampling, encoder proposal with variance x1.2) of a trained run, plain or refined, on the
-/// held-out images (split "test") or on as many training images (split "train").
-let logLikelihoodOn (ctx: Context) (split: string) (dataset: string) (trained: string * JsonObject) (refined: bool) (seed: uint64) : float =
+/// held-out images (split "test") or on as many training images (split "train"): the mean and each image's.
+let logLikelihoodPerImageOn (ctx: Context) (split: string) (dataset: string) (trained: string * JsonObject) (refined: bool) (seed: uint64) : float * float[] =
     let s = scaleOf ctx
     let key = obj [ "trained", (snd trained).DeepClone(); "test_images", v s.TestImages; "samples", v s.LogLikelihoodSamples; "seed", v seed
                     "variance_scale", v HeldOutLogLikelihood.VarianceScale ]
@@ -139,15 +139,18 @@ let logLikelihoodOn (ctx: Context) (split: string) (dataset: string) (trained: s
             use scope = torch.NewDisposeScope()
             use g = new torch.Generator(seed * 31UL + 11UL)
             let x = evalImages ctx dataset split seed
-            let ll =
+            let struct (ll, perImage) =
                 if refined then
                     use networks = McmcVaeTrainer.Load(fst trained)
-                    HeldOutLogLikelihood.Estimate(networks.Vae, x, s.LogLikelihoodSamples, g)
+                    HeldOutLogLikelihood.EstimatePerImage(networks.Vae, x, s.LogLikelihoodSamples, g)
                 else
                     use vae = IaiTrainer.LoadStandard(fst trained)
-                    HeldOutLogLikelihood.Estimate(vae, x, s.LogLikelihoodSamples, g)
-            obj [ "log_likelihood", v ll ])).Result
-    Json.getFloat "mcmc-vae eval result" result "log_likelihood"
+                    HeldOutLogLikelihood.EstimatePerImage(vae, x, s.LogLikelihoodSamples, g)
+            obj [ "log_likelihood", v ll; "per_image", Json.ofFloats perImage ])).Result
+    Json.getFloat "mcmc-vae eval result" result "log_likelihood", Json.floats (Json.getArray "mcmc-vae eval result" result "per_image")
+
+/// The mean log p(x) of a trained run on a split.
+let logLikelihoodOn (ctx: Context) (split: string) dataset trained refined seed = fst (logLikelihoodPerImageOn ctx split dataset trained refined seed)
 
 /// Held-out log p(x) of a trained run.
 let logLikelihood (ctx: Context) = logLikelihoodOn ctx "test"

@@ -46,9 +46,6 @@ let trainings (apg: unit -> 'T) (rws: unit -> 'T) : Training -> 'T =
     | ApgTrained -> apg.Value
     | RwsTrained -> rws.Value
 
-/// One test instance's log p in a cell: the evidence under the cell's per-seed means.
-type InstanceValue = { Cell: string; TrainingSeed: uint64; EvalSeed: uint64; Instance: int; Value: float }
-
 /// The cells of the row, and the per-instance values under them: for every training seed and evaluation seed, each
 /// column's log p at its sweep. logJoint trainSeed is called once per training seed, then per evaluation seed and
 /// run, and gives the run's mean log p per sweep and its log p per sweep and instance; columns sharing a run read it once.
@@ -69,29 +66,12 @@ let cells (trainSeeds: uint64 list) (evalSeeds: uint64 list) (columns: Column li
                     let k = match c.Sweep with Some k -> k - 1 | None -> mean.Length - 1
                     yield c.Cell, trainSeed, seed, mean[k], perInstance[k] ]
     let cells = measured |> List.map (fun (cell, trainSeed, _, mean, _) -> cell, trainSeed, mean) |> Claims.perTrainingSeed
-    let instances =
-        [ for cell, trainSeed, seed, _, values in measured do
-            for i, value in Array.indexed values -> { Cell = cell; TrainingSeed = trainSeed; EvalSeed = seed; Instance = i; Value = value } ]
+    let instances = [ for cell, trainSeed, seed, _, values in measured do yield! Evidence.ofArray cell trainSeed seed values ]
     cells, instances
 
-/// Rule 8 and rule 6 for the row: NAME-instances.csv, every per-instance value, and NAME-levels.csv, each cell's mean
-/// with its hierarchical-bootstrap interval (training seeds, then instances; an instance's value is its mean over the
-/// evaluation seeds). Returns the files and a line for the report.
-let evidence (folder: string) (name: string) (columns: Column list) (instances: InstanceValue list) =
-    let instanceLines = [ for v in instances -> Csv.instanceRow name v.Cell v.TrainingSeed v.EvalSeed v.Instance v.Value ]
-    AtomicFile.WriteAllText(Path.Combine(folder, name + "-instances.csv"), String.Join("\n", Csv.instanceHeader :: instanceLines) + "\n")
-    let levelLines =
-        [ for c in columns do
-            let bySeed =
-                [ for (seed, vs) in instances |> List.filter (fun v -> v.Cell = c.Cell) |> List.groupBy (fun v -> v.TrainingSeed) ->
-                    seed, vs |> List.groupBy (fun v -> v.Instance) |> List.sortBy fst |> List.map (fun (_, e) -> e |> List.averageBy (fun v -> v.Value)) |> Array.ofList ]
-            let level = Bootstrap.hierarchical Policy.bootstrapConfidence Policy.bootstrapReplicates Policy.bootstrapSeed bySeed
-            yield Csv.levelRow name c.Cell level ]
-    AtomicFile.WriteAllText(Path.Combine(folder, name + "-levels.csv"), String.Join("\n", Csv.levelHeader :: levelLines) + "\n")
-    let files = [ name + "-instances.csv"; name + "-levels.csv" ]
-    files,
-    sprintf "- Evidence: every test instance's log p per cell and training seed in [%s](%s); each cell's level with its %g%% hierarchical-bootstrap interval (training seeds, then instances; %d replicates, seed %d) in [%s](%s)."
-        files[0] files[0] (100.0 * Policy.bootstrapConfidence) Policy.bootstrapReplicates Policy.bootstrapSeed files[1] files[1]
+/// Rule 8 and rule 6 for the row (Evidence): every per-instance log p, and each column's level with its interval.
+let evidence (folder: string) (name: string) (columns: Column list) (instances: Evidence.InstanceValue list) =
+    Evidence.write folder name "log p" [ for c in columns -> c.Cell ] instances
 
 /// The table's rows: label, the paper's value (times its scale, "—" where the paper has none), our mean and sd over
 /// training seeds and their number, then the task's extra columns.

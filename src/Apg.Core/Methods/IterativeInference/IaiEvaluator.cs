@@ -23,10 +23,11 @@ public sealed record IaiEvalSettings
 }
 
 /// <summary>Mean held-out ELBO and log-likelihood per method, the iterative model's mean ELBO after each update (index 0:
-/// the prior) and the per-instance optimization's mean starting and final objective.</summary>
+/// the prior), and each digit's ELBO and log-likelihood per method (in the digits' order; null where not recorded).</summary>
 public sealed record IaiEvalResult(
     IReadOnlyDictionary<string, double> Elbo, IReadOnlyDictionary<string, double> LogLikelihood, double[] IterativeElbos,
-    int Instances, double Seconds);
+    int Instances, double Seconds,
+    IReadOnlyDictionary<string, double[]>? ElboPerInstance = null, IReadOnlyDictionary<string, double[]>? LogLikelihoodPerInstance = null);
 
 /// <summary>Scores the standard encoder, the iterative model and per-instance optimization under one trained decoder.</summary>
 public static class IaiEvaluator
@@ -46,6 +47,8 @@ public static class IaiEvaluator
         var sums = new Dictionary<string, double> { [Standard] = 0, [Iterative] = 0, [Optimized] = 0 };
         var logLikSums = new Dictionary<string, double>(sums);
         var iterativeSums = new double[settings.Iterations + 1];
+        var elboPerInstance = sums.Keys.ToDictionary(k => k, _ => new List<double>());
+        var logLikPerInstance = sums.Keys.ToDictionary(k => k, _ => new List<double>());
         var inference = new IterativeInference(iterative, vae.Decoder, settings.Iterations, settings.InferenceSamples);
         for (long start = 0; start < x.size(0); start += settings.InstancesPerBatch)
         {
@@ -61,16 +64,23 @@ public static class IaiEvaluator
             };
             foreach (var (name, (m, lv)) in posteriors)
             {
-                sums[name] += Elbo.Evaluate(vae.Decoder, batch, m, lv, settings.ElboSamples, gElbo).sum().item<float>();
-                logLikSums[name] += ImportanceSampling.LogMarginal(vae.Decoder, batch, m, lv, settings.LogLikelihoodSamples, gLogLik).sum().item<double>();
+                var elbo = Elbo.Evaluate(vae.Decoder, batch, m, lv, settings.ElboSamples, gElbo);
+                var logLik = ImportanceSampling.LogMarginal(vae.Decoder, batch, m, lv, settings.LogLikelihoodSamples, gLogLik);
+                sums[name] += elbo.sum().item<float>();
+                logLikSums[name] += logLik.sum().item<double>();
+                elboPerInstance[name].AddRange(ToDoubles(elbo));
+                logLikPerInstance[name].AddRange(ToDoubles(logLik));
             }
             for (var t = 0; t <= settings.Iterations; t++) iterativeSums[t] += run.Elbos[t].sum().item<float>();
         }
         double n = x.size(0);
         return new IaiEvalResult(
             sums.ToDictionary(kv => kv.Key, kv => kv.Value / n), logLikSums.ToDictionary(kv => kv.Key, kv => kv.Value / n),
-            iterativeSums.Select(s => s / n).ToArray(), (int)x.size(0), clock.Elapsed.TotalSeconds);
+            iterativeSums.Select(s => s / n).ToArray(), (int)x.size(0), clock.Elapsed.TotalSeconds,
+            elboPerInstance.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()), logLikPerInstance.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
     }
+
+    private static double[] ToDoubles(Tensor t) => t.detach().to_type(ScalarType.Float64).cpu().data<double>().ToArray();
 
     private static (Tensor Mean, Tensor LogVar) Detached(GaussianEncoder encoder, Tensor x)
     {
