@@ -18,6 +18,7 @@ let private cpuModel () =
         File.ReadLines "/proc/cpuinfo" |> Seq.tryFind (fun l -> l.StartsWith "model name") |> Option.map (fun l -> l.Split(':', 2).[1].Trim()) |> Option.defaultValue "unknown"
     with _ -> "unknown"
 
+/// The machine, build and code behind a report. Seeds are the tasks' own (each task's settings line in the header).
 let environment (scale: Scale.Scale) (seconds: float) =
     [ "commit", Provenance.GitCommit()
       "code (per task, a SHA-256 of the engine and that task's model and experiment code; part of its run keys)",
@@ -27,8 +28,6 @@ let environment (scale: Scale.Scale) (seconds: float) =
       "CPU", sprintf "%s (%d logical cores)" (cpuModel ()) Environment.ProcessorCount
       "OS", RuntimeInformation.OSDescription
       ".NET", RuntimeInformation.FrameworkDescription
-      "train seeds", String.Join(", ", scale.Gmm.TrainSeeds)
-      "eval seeds", String.Join(", ", scale.Gmm.EvalSeeds)
       "wall time of this invocation (finished runs are read back, not redone)", sprintf "%.0f s" seconds
       "finished", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'") ]
 
