@@ -10,6 +10,17 @@ open Apg.Scripts.Report.Figures
 
 let private pngMagic = [| 0x89uy; byte 'P'; byte 'N'; byte 'G' |]
 
+/// A run key {"n": n}.
+let private keyOf (n: int) =
+    let o = JsonObject()
+    o["n"] <- JsonValue.Create n
+    o
+
+/// Work that returns an empty result and counts its calls.
+let private countingWork () =
+    let calls = ref 0
+    (fun (_: string) -> calls.Value <- calls.Value + 1; JsonObject()), calls
+
 let tests =
     testList "harness" [
         test "the README copies no results: numbers live in the generated reports only" {
@@ -31,10 +42,7 @@ let tests =
                 let o = JsonObject()
                 o["value"] <- JsonValue.Create calls
                 o
-            let key (n: int) =
-                let o = JsonObject()
-                o["n"] <- JsonValue.Create n
-                o
+            let key = keyOf
             let first = store.GetOrRun("test", key 1, work)
             let again = store.GetOrRun("test", key 1, work)
             let other = store.GetOrRun("test", key 2, work)
@@ -46,44 +54,34 @@ let tests =
 
         test "after a stop request a finished run is still read back, but no unfinished run starts" {
             let root = Support.tempDir "store-stop"
-            let mutable calls = 0
-            let work (_: string) =
-                calls <- calls + 1
-                JsonObject()
-            let key (n: int) =
-                let o = JsonObject()
-                o["n"] <- JsonValue.Create n
-                o
+            let work, calls = countingWork ()
+            let key = keyOf
             let finished = RunStore.Store(root, "code").GetOrRun("test", key 1, work)
             use stop = new System.Threading.CancellationTokenSource()
             stop.Cancel()
             let stopped = RunStore.Store(root, (fun (_: string) -> "code"), stop.Token)
             Expect.equal (stopped.GetOrRun("test", key 1, work).Folder) finished.Folder "the finished run is read back"
             Expect.throwsT<System.OperationCanceledException> (fun () -> stopped.GetOrRun("test", key 2, work) |> ignore) "an unfinished run is not started"
-            Expect.equal calls 1 "only the first run's work ran"
+            Expect.equal calls.Value 1 "only the first run's work ran"
             let _, folder = stopped.Locate("test", key 2)
             Expect.isFalse (File.Exists(Path.Combine(folder, "result.json"))) "nothing is recorded for the run not started"
         }
 
         test "the same key under other code is another run, and an edited result is reported stale" {
             let root = Support.tempDir "store-code"
-            let mutable calls = 0
-            let work (_: string) =
-                calls <- calls + 1
-                JsonObject()
-            let key = JsonObject()
-            key["n"] <- JsonValue.Create 1
+            let work, calls = countingWork ()
+            let key = keyOf 1
             let a = RunStore.Store(root, "code-a")
             let ra = a.GetOrRun("test", key, work)
             let rb = RunStore.Store(root, "code-b").GetOrRun("test", key, work)
-            Expect.equal calls 2 "other code does not reuse the finished run"
+            Expect.equal calls.Value 2 "other code does not reuse the finished run"
             Expect.notEqual rb.Folder ra.Folder "other code, other folder"
             Expect.isEmpty a.StaleRuns "the run records its own code"
             let resultPath = Path.Combine(ra.Folder, "result.json")
             File.WriteAllText(resultPath, File.ReadAllText(resultPath).Replace("code-a", "code-x"))
             let again = RunStore.Store(root, "code-a")
             again.GetOrRun("test", key, work) |> ignore
-            Expect.equal calls 2 "read back, not redone"
+            Expect.equal calls.Value 2 "read back, not redone"
             Expect.equal (again.StaleRuns |> List.map (fun r -> r.Folder)) [ ra.Folder ] "a result recording other code is stale"
         }
 
