@@ -152,9 +152,6 @@ let logLikelihoodPerImageOn (ctx: Context) (split: string) (dataset: string) (tr
 /// The mean log p(x) of a trained run on a split.
 let logLikelihoodOn (ctx: Context) (split: string) dataset trained refined seed = fst (logLikelihoodPerImageOn ctx split dataset trained refined seed)
 
-/// Held-out log p(x) of a trained run.
-let logLikelihood (ctx: Context) = logLikelihoodOn ctx "test"
-
 /// metrics.csv of a refinement run: (step, acceptance, step size) rows.
 let trainingCurve (folder: string) : (float * float * float)[] =
     let lines = File.ReadAllLines(Path.Combine(folder, "metrics.csv"))

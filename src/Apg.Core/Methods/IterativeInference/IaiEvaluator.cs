@@ -68,8 +68,8 @@ public static class IaiEvaluator
                 var logLik = ImportanceSampling.LogMarginal(vae.Decoder, batch, m, lv, settings.LogLikelihoodSamples, gLogLik);
                 sums[name] += elbo.sum().item<float>();
                 logLikSums[name] += logLik.sum().item<double>();
-                elboPerInstance[name].AddRange(ToDoubles(elbo));
-                logLikPerInstance[name].AddRange(ToDoubles(logLik));
+                elboPerInstance[name].AddRange(PerInstance.Values(elbo));
+                logLikPerInstance[name].AddRange(PerInstance.Values(logLik));
             }
             for (var t = 0; t <= settings.Iterations; t++) iterativeSums[t] += run.Elbos[t].sum().item<float>();
         }
@@ -79,8 +79,6 @@ public static class IaiEvaluator
             iterativeSums.Select(s => s / n).ToArray(), (int)x.size(0), clock.Elapsed.TotalSeconds,
             elboPerInstance.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()), logLikPerInstance.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
     }
-
-    private static double[] ToDoubles(Tensor t) => t.detach().to_type(ScalarType.Float64).cpu().data<double>().ToArray();
 
     private static (Tensor Mean, Tensor LogVar) Detached(GaussianEncoder encoder, Tensor x)
     {

@@ -26,7 +26,7 @@ public static class HeldOutLogLikelihood
             var (mean, logVar) = vae.Encoder.forward(batch);
             var logMarginal = ImportanceSampling.LogMarginal(vae.Decoder, batch, mean, logVar, samples, generator, VarianceScale);
             total += logMarginal.sum().item<double>();
-            perImage.AddRange(logMarginal.to_type(ScalarType.Float64).cpu().data<double>().ToArray());
+            perImage.AddRange(PerInstance.Values(logMarginal));
         }
         return (total / x.size(0), perImage.ToArray());
     }
